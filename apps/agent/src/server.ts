@@ -1,0 +1,3 @@
+import { hello } from "./hello.ts";
+
+console.log(hello());

@@ -1,0 +1,4 @@
+export async function main(argv: readonly string[]): Promise<number> {
+  process.stderr.write(`kustomize-ts: not implemented yet (${argv.join(" ")})\n`);
+  return 1;
+}
