@@ -1,1 +1,4 @@
 export { main } from "./cli.ts";
+export type { Command, CommandContext } from "./command.ts";
+export { GitopsError, UsageError } from "./command.ts";
+export * from "./layout.ts";

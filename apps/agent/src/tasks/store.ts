@@ -1,0 +1,113 @@
+/**
+ * The task model and the storage contract every store implements (in-memory, PostgreSQL).
+ * Routes and the background runner talk only to this interface.
+ */
+
+export const TASK_STATUSES = ["created", "running", "completed", "failed"] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** Status changes a client may request through `PATCH /tasks/:id`. */
+export const ALLOWED_TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
+  created: ["running"],
+  running: ["completed", "failed"],
+  completed: [],
+  failed: [],
+};
+
+export interface Task {
+  id: string;
+  title: string;
+  description: string | null;
+  status: TaskStatus;
+  /** How many times a runner has claimed the task. */
+  attempts: number;
+  /** What the agent returned, once completed. */
+  result: unknown;
+  /** Why the task failed (or why the last attempt failed while a retry is pending). */
+  error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface NewTask {
+  title: string;
+  description?: string | null;
+}
+
+export interface ListQuery {
+  /** 1..100 */
+  limit: number;
+  /** Opaque cursor from a previous page's `next_cursor`. */
+  cursor?: string;
+  status?: TaskStatus;
+}
+
+export interface TaskPage {
+  items: Task[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  next_cursor: string | null;
+}
+
+export type TransitionResult =
+  | { ok: true; task: Task }
+  | { ok: false; reason: "not_found" }
+  | { ok: false; reason: "conflict"; current: TaskStatus };
+
+export interface ClaimOptions {
+  /** Identifies the claiming runner (pod name + pid); only the lease owner may finish a task. */
+  owner: string;
+  limit: number;
+  leaseMs: number;
+}
+
+export interface TaskStore {
+  readonly kind: "memory" | "postgres";
+  create(input: NewTask): Promise<Task>;
+  get(id: string): Promise<Task | undefined>;
+  /** Newest first; the cursor stays correct while other tasks are inserted. */
+  list(query: ListQuery): Promise<TaskPage>;
+  /**
+   * Atomic compare-and-set along ALLOWED_TRANSITIONS: of two concurrent calls racing for
+   * the same transition exactly one gets ok, the other a conflict.
+   */
+  transition(id: string, to: TaskStatus): Promise<TransitionResult>;
+  /** false when there was no such task. */
+  delete(id: string): Promise<boolean>;
+
+  /**
+   * Runner support. Claims up to `limit` tasks, oldest first, that are `created` and due
+   * (no pending retry delay), or `running` with an expired lease (their runner died):
+   * sets status running, the lease, attempts + 1. Safe across processes sharing a store.
+   */
+  claim(options: ClaimOptions): Promise<Task[]>;
+  /** Extends the lease while the owner still holds it; false when it lost the task. */
+  renewLease(id: string, owner: string, leaseMs: number): Promise<boolean>;
+  /** running -> completed with result, only for the lease owner. */
+  complete(id: string, owner: string, result: unknown): Promise<Task | undefined>;
+  /**
+   * Records a failed attempt, only for the lease owner: with `retryAt`, back to `created`
+   * (not claimable before that time) keeping `error`; without, -> failed.
+   */
+  fail(
+    id: string,
+    owner: string,
+    error: string,
+    options?: { retryAt?: Date },
+  ): Promise<Task | undefined>;
+  /** running -> created without counting a failure (runner shutting down). */
+  release(id: string, owner: string): Promise<boolean>;
+  /**
+   * Calls `listener` with the task after each change to it (with PostgreSQL, changes made
+   * by any process sharing the database). Returns an unsubscribe function.
+   */
+  subscribe(listener: (task: Task) => void): () => void;
+
+  /** Throws a StoreUnavailableError when the backing store cannot serve. */
+  check(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The store cannot be reached (database down, timeout): routes answer 503. */
+export class StoreUnavailableError extends Error {
+  override readonly name = "StoreUnavailableError";
+}
