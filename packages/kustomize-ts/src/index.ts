@@ -9,3 +9,5 @@
 export type { BuildOptions, KubernetesObject } from "./api.ts";
 export { KustomizeError } from "./api.ts";
 export { main } from "./cli.ts";
+export type { ImageEntry } from "./edit/image-arg.ts";
+export { findKustomizationFile, setImage, setImageInDir } from "./edit/set-image.ts";
