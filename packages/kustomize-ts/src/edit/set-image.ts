@@ -60,11 +60,16 @@ function keyStart(pair: AnyPair): number {
   return pair.key!.range![0];
 }
 
+/** Just past the ':' that follows a pair's key. */
+function afterColon(ctx: Context, pair: AnyPair): number {
+  return ctx.text.indexOf(":", pair.key!.range![1]) + 1;
+}
+
 /** Where a pair's value ends; for an empty value, just past the ':'. */
 function valueEnd(ctx: Context, pair: AnyPair): number {
   const value = pair.value;
   if (value?.range && !(isScalar(value) && value.source === "")) return value.range[1];
-  return ctx.text.indexOf(":", pair.key!.range![1]) + 1;
+  return afterColon(ctx, pair);
 }
 
 /** What an entry becomes: the argument's fields, with `*` taking the file's value (or dropping it). */
@@ -224,7 +229,12 @@ function itemEnd(ctx: Context, item: Node): number {
 }
 
 /** Adds `entry` to an existing `images:` sequence, in name order when the list is sorted. */
-function addToSequence(ctx: Context, seq: YAMLSeq, entry: ImageEntry): TextEdit {
+function addToSequence(
+  ctx: Context,
+  imagesPair: AnyPair,
+  seq: YAMLSeq,
+  entry: ImageEntry,
+): TextEdit {
   const items = seq.items as Node[];
   const names = items.map(itemName);
   const sorted = names.every((name, i) => name !== undefined && (i === 0 || names[i - 1]! <= name));
@@ -253,8 +263,8 @@ function addToSequence(ctx: Context, seq: YAMLSeq, entry: ImageEntry): TextEdit 
   const keyColumn = firstKey === undefined ? dashColumn + 2 : column(ctx.text, firstKey);
   const lines = blockEntry(entry, dashColumn, keyColumn, ctx.eol);
   if (before === 0) {
-    const at = lineStart(ctx.text, seq.range![0]);
-    return { start: at, end: at, text: lines };
+    // Right under `images:`, so that a comment above the first entry stays with it.
+    return insertLinesAfter(ctx, afterColon(ctx, imagesPair), lines);
   }
   const after = before > 0 ? items[before - 1]! : items[items.length - 1]!;
   return insertLinesAfter(ctx, itemEnd(ctx, after), lines);
@@ -295,11 +305,12 @@ function fillEmptyImages(
   pair: AnyPair,
   entry: ImageEntry,
 ): TextEdit[] {
-  const colon = ctx.text.indexOf(":", pair.key!.range![1]) + 1;
+  const colon = afterColon(ctx, pair);
   const value = pair.value;
   const end = value?.range && isScalar(value) && value.source !== "" ? value.range[1] : colon;
   if (root.flow) {
-    return [{ start: colon, end, text: ` [${flowEntry(entry, keyStyle(root))}]` }];
+    const spaces = /^[ \t]*/.exec(ctx.text.slice(end))![0].length;
+    return [{ start: colon, end: end + spaces, text: ` [${flowEntry(entry, keyStyle(root))}]` }];
   }
   const keyColumn = column(ctx.text, keyStart(pair));
   const sample = (root.items as AnyPair[]).find(
@@ -349,7 +360,7 @@ function setOne(ctx: Context, arg: ImageEntry): string {
       (item) => itemName(item) === arg.name,
     ) as YAMLMap[];
     if (matches.length === 0) {
-      edits = [addToSequence(ctx, seq, resolve(arg, {}))];
+      edits = [addToSequence(ctx, imagesPair, seq, resolve(arg, {}))];
     } else {
       const [first, ...duplicates] = matches;
       const existing: Partial<Record<EntryField, string>> = {};

@@ -1,0 +1,406 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { findKustomizationFile, KustomizeError, setImage, setImageInDir } from "../src/index.ts";
+
+const digest = "sha256:24a0c4b4a4c0eb97a1aabb8e29f18e917d05abfe1b7a7c07857230879ce7d3d3";
+
+function imagesOf(text: string): unknown {
+  return (parse(text) as { images?: unknown }).images;
+}
+
+describe("setImage adds an entry", () => {
+  it("appends images: at the end when the file has none, in the file's list style", () => {
+    const before = "resources:\n- deployment.yaml\n- service.yaml\n";
+    expect(setImage(before, "app=ghcr.io/acme/app:v1")).toBe(
+      `${before}images:\n- name: app\n  newName: ghcr.io/acme/app\n  newTag: v1\n`,
+    );
+  });
+
+  it("indents the new list like the file's other lists", () => {
+    const before = "resources:\n    - deployment.yaml\nnamespace: prod\n";
+    expect(setImage(before, "app:v1")).toBe(
+      `${before}images:\n    - name: app\n      newTag: v1\n`,
+    );
+  });
+
+  it("keeps a file without a final newline without one", () => {
+    expect(setImage("resources:\n- a.yaml", "app:v1")).toBe(
+      "resources:\n- a.yaml\nimages:\n- name: app\n  newTag: v1",
+    );
+  });
+
+  it("works on an empty file and on a file of comments only", () => {
+    expect(setImage("", "app:v1")).toBe("images:\n- name: app\n  newTag: v1\n");
+    expect(setImage("# nothing yet\n", "app:v1")).toBe(
+      "# nothing yet\nimages:\n- name: app\n  newTag: v1\n",
+    );
+  });
+
+  it("inserts in name order when the list is sorted, as kustomize writes it", () => {
+    const before =
+      "images:\n# the api\n- name: api\n  newTag: v1\n# the web\n- name: web\n  newTag: v2\n";
+    expect(setImage(before, "db:v3")).toBe(
+      "images:\n# the api\n- name: api\n  newTag: v1\n- name: db\n  newTag: v3\n# the web\n- name: web\n  newTag: v2\n",
+    );
+    expect(setImage(before, "aaa:v0")).toBe(
+      "images:\n- name: aaa\n  newTag: v0\n# the api\n- name: api\n  newTag: v1\n# the web\n- name: web\n  newTag: v2\n",
+    );
+    expect(setImage(before, "zzz:v9")).toBe(`${before}- name: zzz\n  newTag: v9\n`);
+  });
+
+  it("appends when the list is not sorted", () => {
+    const before = "images:\n- name: web\n  newTag: v2\n- name: api\n  newTag: v1\nnamespace: x\n";
+    expect(setImage(before, "db:v3")).toBe(
+      "images:\n- name: web\n  newTag: v2\n- name: api\n  newTag: v1\n- name: db\n  newTag: v3\nnamespace: x\n",
+    );
+  });
+
+  it("follows odd indentation of existing entries", () => {
+    const before = "images:\n  -   name: web\n      newTag: v2\nresources: []\n";
+    expect(setImage(before, "x:1")).toBe(
+      'images:\n  -   name: web\n      newTag: v2\n  -   name: x\n      newTag: "1"\nresources: []\n',
+    );
+  });
+
+  it("fills an empty images: key, keeping its comment", () => {
+    expect(setImage("images:   # none yet\nnamespace: a\n", "app:v1")).toBe(
+      "images:   # none yet\n- name: app\n  newTag: v1\nnamespace: a\n",
+    );
+    expect(setImage("images: ~\n", "app:v1")).toBe("images:\n- name: app\n  newTag: v1\n");
+  });
+
+  it("adds to flow lists and flow (JSON) kustomizations", () => {
+    expect(setImage("images: []\n", "app:v1")).toBe("images: [{name: app, newTag: v1}]\n");
+    expect(setImage("images: [{name: b, newTag: '1'}]\n", "a:1.10")).toBe(
+      "images: [{name: a, newTag: \"1.10\"}, {name: b, newTag: '1'}]\n",
+    );
+    expect(setImage("images: [{name: a, newTag: '1'}]\n", "b:2")).toBe(
+      "images: [{name: a, newTag: '1'}, {name: b, newTag: \"2\"}]\n",
+    );
+    expect(setImage('{"resources": ["a.yaml"]}\n', "a:yes")).toBe(
+      '{"resources": ["a.yaml"], "images": [{"name": "a", "newTag": "yes"}]}\n',
+    );
+    expect(setImage("{}\n", "a:v1")).toBe("{images: [{name: a, newTag: v1}]}\n");
+    expect(setImage("{resources: [a.yaml], images: }\n", "a:v1")).toBe(
+      "{resources: [a.yaml], images: [{name: a, newTag: v1}]}\n",
+    );
+  });
+
+  it("quotes values that YAML would read as something else than a string", () => {
+    const out = setImage("", [
+      "a:1234",
+      "b:3.2e2",
+      "c:yes",
+      "d:0123",
+      "e:1.10",
+      "f:null",
+      "g:v1.2",
+    ]);
+    expect(out).toContain('- name: a\n  newTag: "1234"');
+    expect(out).toContain('- name: b\n  newTag: "3.2e2"');
+    expect(out).toContain('- name: c\n  newTag: "yes"');
+    expect(out).toContain('- name: d\n  newTag: "0123"');
+    expect(out).toContain('- name: e\n  newTag: "1.10"');
+    expect(out).toContain('- name: f\n  newTag: "null"');
+    expect(out).toContain("- name: g\n  newTag: v1.2");
+    expect(imagesOf(out)).toEqual(
+      ["1234", "3.2e2", "yes", "0123", "1.10", "null", "v1.2"].map((newTag, i) => ({
+        name: "abcdefg"[i],
+        newTag,
+      })),
+    );
+  });
+});
+
+describe("setImage updates an entry and keeps every other byte", () => {
+  const file = `# Overlay for production.
+apiVersion: kustomize.config.k8s.io/v1beta1
+kind: Kustomization
+
+namespace: prod   # keep
+
+resources:
+  - ../../base   # the base
+
+images:
+  # the app, bumped by CI
+  - name: ghcr.io/acme/app
+    newName: 'ghcr.io/acme/app'
+    newTag: "main-0000000"   # previous
+  - name: redis
+    newTag: '7.2'
+
+replicas:
+  - name: app
+    count: 3
+`;
+
+  it("changes only the tag's characters, keeping quotes and comments", () => {
+    expect(setImage(file, "ghcr.io/acme/app=*:main-abc1234")).toBe(
+      file.replace('"main-0000000"', '"main-abc1234"'),
+    );
+  });
+
+  it("keeps single quotes too", () => {
+    expect(setImage(file, "redis:7.4")).toBe(file.replace("'7.2'", "'7.4'"));
+  });
+
+  it("changes nothing when the entry already says so", () => {
+    expect(setImage(file, "redis:7.2")).toBe(file);
+  });
+
+  it("replaces the entry like kustomize: fields the argument omits are dropped", () => {
+    expect(setImage(file, "ghcr.io/acme/app:v2")).toBe(
+      file.replace("    newName: 'ghcr.io/acme/app'\n", "").replace('"main-0000000"', '"v2"'),
+    );
+  });
+
+  it("adds a digest after the entry's last field, keeping the tag with *", () => {
+    expect(setImage(file, `ghcr.io/acme/app=*:*@${digest}`)).toBe(
+      file.replace("# previous\n", `# previous\n    digest: ${digest}\n`),
+    );
+  });
+
+  it("writes tag and digest together", () => {
+    const out = setImage(file, `ghcr.io/acme/app=ghcr.io/acme/app:v3@${digest}`);
+    expect(out).toBe(
+      file
+        .replace('"main-0000000"', '"v3"')
+        .replace("# previous\n", `# previous\n    digest: ${digest}\n`),
+    );
+  });
+
+  it("applies several arguments, the last per image winning", () => {
+    const out = setImage(file, ["redis:1", "redis:7.4", "nginx:1.27"]);
+    expect(out).toBe(
+      file.replace(
+        "  - name: redis\n    newTag: '7.2'\n",
+        "  - name: nginx\n    newTag: \"1.27\"\n  - name: redis\n    newTag: '7.4'\n",
+      ),
+    );
+  });
+
+  it("keeps CRLF line endings", () => {
+    const crlf = file.replaceAll("\n", "\r\n");
+    const out = setImage(crlf, `redis@${digest}`);
+    expect(out).toBe(crlf.replace("    newTag: '7.2'\r\n", `    digest: ${digest}\r\n`));
+    expect(out.replaceAll("\r\n", "")).not.toContain("\n");
+  });
+});
+
+describe("setImage edge cases of the entry's layout", () => {
+  it("removes a first field that shares the dash line by moving the next field up", () => {
+    expect(setImage("images:\n- newTag: v0\n  name: app\n", `app@${digest}`)).toBe(
+      `images:\n- name: app\n  digest: ${digest}\n`,
+    );
+    expect(setImage("images:\n- newName: x\n  newTag: v0\n  name: app\n", "app:v1")).toBe(
+      "images:\n- newTag: v1\n  name: app\n",
+    );
+  });
+
+  it("removes several fields, including the last one", () => {
+    expect(
+      setImage("images:\n- name: app\n  newTag: v0\n  newName: foo\nother: 1\n", `app@${digest}`),
+    ).toBe(`images:\n- name: app\n  digest: ${digest}\nother: 1\n`);
+  });
+
+  it("drops tagSuffix, as kustomize rewrites the entry", () => {
+    expect(setImage("images:\n- name: app\n  tagSuffix: -x\n", "app:v1")).toBe(
+      "images:\n- name: app\n  newTag: v1\n",
+    );
+  });
+
+  it("edits the last entry of a file without a final newline", () => {
+    expect(setImage("images:\n- name: a\n  newTag: x", `a@${digest}`)).toBe(
+      `images:\n- name: a\n  digest: ${digest}`,
+    );
+    expect(setImage("images:\n- name: a\n  newTag: x", "a:z")).toBe(
+      "images:\n- name: a\n  newTag: z",
+    );
+    // `y` is a boolean to YAML 1.1 readers: quoted.
+    expect(setImage("images:\n- name: a\n  newTag: x", "a:y")).toBe(
+      'images:\n- name: a\n  newTag: "y"',
+    );
+  });
+
+  it("fills a field written with no value", () => {
+    expect(setImage("images:\n- name: a\n  newTag:\n", "a:v1")).toBe(
+      "images:\n- name: a\n  newTag: v1\n",
+    );
+  });
+
+  it("replaces a block scalar value", () => {
+    expect(setImage("images:\n- name: a\n  newTag: |\n    old\nx: 1\n", "a:v1")).toBe(
+      "images:\n- name: a\n  newTag: v1\nx: 1\n",
+    );
+  });
+
+  it("edits flow entries in place", () => {
+    expect(setImage("images: [{name: a, newTag: x}, {name: b}]\n", `a=*@${digest}`)).toBe(
+      `images: [{name: a, digest: ${digest}}, {name: b}]\n`,
+    );
+    expect(setImage("images:\n- {newTag: x, name: a}\n", "a=b:c")).toBe(
+      "images:\n- {newTag: c, name: a, newName: b}\n",
+    );
+    expect(setImage("images:\n- {newTag: x, newName: y, name: a}\n", `a@${digest}`)).toBe(
+      `images:\n- {name: a, digest: ${digest}}\n`,
+    );
+  });
+
+  it("keeps one entry per name, as kustomize does", () => {
+    expect(
+      setImage("images:\n- name: a\n  newTag: x\n- name: b\n- name: a\n  newTag: y\n", "a=*:*"),
+    ).toBe("images:\n- name: a\n  newTag: x\n- name: b\n");
+    expect(setImage("images: [{name: a}, {name: a, newTag: y}]\n", "a:z")).toBe(
+      "images: [{name: a, newTag: z}]\n",
+    );
+  });
+
+  it("`*` with nothing to keep writes nothing", () => {
+    expect(setImage("", "app=*:v1")).toBe("images:\n- name: app\n  newTag: v1\n");
+    expect(setImage("", "app=my/app:*")).toBe("images:\n- name: app\n  newName: my/app\n");
+    expect(setImage("images:\n- name: app\n  newName: my/app\n  newTag: v1\n", "app=*:*")).toBe(
+      "images:\n- name: app\n  newName: my/app\n  newTag: v1\n",
+    );
+  });
+
+  it("keeps the newName with *, replacing a tag by a digest", () => {
+    expect(
+      setImage(
+        "images:\n- name: image2\n  newName: my-image2\n  newTag: my-tag\n",
+        `image2=*@${digest}`,
+      ),
+    ).toBe(`images:\n- name: image2\n  newName: my-image2\n  digest: ${digest}\n`);
+  });
+});
+
+describe("setImage refuses what it cannot edit", () => {
+  it("names the line of invalid YAML", () => {
+    expect(() => setImage("resources:\n- a\n bad: [\n", "a:1", "k.yaml")).toThrow(
+      /k\.yaml, line \d+: .*not valid YAML/,
+    );
+  });
+
+  it("refuses a kustomization that is not a mapping or images that are not a list", () => {
+    expect(() => setImage("- a\n- b\n", "a:1")).toThrow(/not a YAML mapping/);
+    expect(() => setImage("just text\n", "a:1")).toThrow(/not a YAML mapping/);
+    expect(() => setImage("images: nginx\n", "a:1", "k.yaml")).toThrow(
+      /k\.yaml, line 1, key "images": `images` must be a list/,
+    );
+  });
+
+  it("needs at least one argument, and valid ones", () => {
+    expect(() => setImage("", [])).toThrow(KustomizeError);
+    expect(() => setImage("", ["a:1", "bad"])).toThrow(/invalid image argument "bad"/);
+  });
+});
+
+describe("setImageInDir", () => {
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), "kustomize-ts-edit-"));
+    dirs.push(dir);
+    return dir;
+  };
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("edits kustomization.yaml, .yml or Kustomization in place", () => {
+    for (const name of ["kustomization.yaml", "kustomization.yml", "Kustomization"]) {
+      const dir = tempDir();
+      writeFileSync(join(dir, name), "# mine\nresources:\n- a.yaml\n");
+      const result = setImageInDir(dir, "app:v1");
+      expect(result).toEqual({ file: join(dir, name), changed: true });
+      expect(readFileSync(join(dir, name), "utf8")).toBe(
+        "# mine\nresources:\n- a.yaml\nimages:\n- name: app\n  newTag: v1\n",
+      );
+    }
+  });
+
+  it("does not rewrite a file that would not change", () => {
+    const dir = tempDir();
+    const file = join(dir, "kustomization.yaml");
+    writeFileSync(file, "images:\n- name: app\n  newTag: v1\n");
+    const before = statSync(file).mtimeMs;
+    expect(setImageInDir(dir, ["app:v1"])).toEqual({ file, changed: false });
+    expect(statSync(file).mtimeMs).toBe(before);
+  });
+
+  it("refuses a directory with no or with several kustomization files", () => {
+    const dir = tempDir();
+    expect(() => findKustomizationFile(dir)).toThrow(
+      /no kustomization file: expected one of kustomization\.yaml/,
+    );
+    writeFileSync(join(dir, "kustomization.yaml"), "");
+    writeFileSync(join(dir, "kustomization.yml"), "");
+    expect(() => setImageInDir(dir, "a:1")).toThrow(/multiple kustomization files/);
+    const sub = join(dir, "sub");
+    mkdirSync(sub);
+    expect(() => setImageInDir(sub, "a:1")).toThrow(KustomizeError);
+  });
+});
+
+describe("setImage agrees with kustomize's model of the edit", () => {
+  const files = [
+    "",
+    "resources:\n- a.yaml\n",
+    "resources:\n  - a.yaml\nimages:\n  - name: app\n    newName: reg/app\n    newTag: v0\n  - name: db # db\n    digest: sha256:0\n",
+    "images:\n- newTag: '1'\n  name: app\n- {name: web, newName: x}\nnamespace: n",
+    "images: [{name: app, newTag: a}, {name: zed}]\r\nnamePrefix: p-\r\n",
+    '{"images": [{"name": "app", "newTag": "a"}], "namespace": "n"}',
+  ];
+  const args = [
+    "app:v1",
+    "app=*:v2",
+    `app=other/app:v3@${digest}`,
+    "app=*@sha256:9",
+    "web=*:*",
+    "new=r/new",
+    "db:1.0",
+  ];
+
+  type Entry = Record<string, string>;
+  /** kustomize's RunSetImage: the argument replaces the entry; `*` keeps the file's value. */
+  function model(images: Entry[], arg: string): Entry[] {
+    const eq = arg.indexOf("=");
+    const [key, value] = eq >= 0 ? [arg.slice(0, eq), arg.slice(eq + 1)] : ["", arg];
+    const m = /^([^:@]*(?:\/[^:@]*)*)(?::([^@]*))?(?:@(.*))?$/.exec(value)!;
+    const name = key || m[1]!;
+    const wanted: Entry = { name };
+    if (key) wanted.newName = m[1]!;
+    if (m[2]) wanted.newTag = m[2];
+    if (m[3]) wanted.digest = m[3];
+    const existing = images.find((image) => image.name === name) ?? {};
+    const entry: Entry = { name };
+    for (const field of ["newName", "newTag", "digest"]) {
+      const v = wanted[field] === "*" ? existing[field] : wanted[field];
+      if (v) entry[field] = v;
+    }
+    const others = images.filter((image) => image.name !== name);
+    return [...others, entry].sort((a, b) => (a.name! < b.name! ? -1 : 1));
+  }
+
+  for (const file of files) {
+    for (const arg of args) {
+      it(`${JSON.stringify(file.slice(0, 30))} + ${arg}`, () => {
+        const before = (parse(file) ?? {}) as Record<string, unknown>;
+        const out = setImage(file, arg);
+        const after = parse(out) as Record<string, unknown>;
+        const sortByName = (list: Entry[]) =>
+          [...list].sort((a, b) => (a.name! < b.name! ? -1 : 1));
+        expect(sortByName(after.images as Entry[])).toEqual(
+          model((before.images as Entry[]) ?? [], arg),
+        );
+        const { images: _a, ...restAfter } = after;
+        const { images: _b, ...restBefore } = before;
+        expect(restAfter).toEqual(restBefore);
+        expect(out.includes("\r\n")).toBe(file.includes("\r\n"));
+        expect(out.endsWith("\n")).toBe(file.length === 0 || file.endsWith("\n"));
+      });
+    }
+  }
+});
