@@ -2,3 +2,5 @@ export { main } from "./cli.ts";
 export type { Command, CommandContext } from "./command.ts";
 export { GitopsError, UsageError } from "./command.ts";
 export * from "./layout.ts";
+export { renderKustomization } from "./render.ts";
+export * from "./verify/index.ts";

@@ -1,0 +1,54 @@
+/** gitops/repository.yaml: the one place that names this repository and its registry. */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { GitopsError } from "../command.ts";
+import { GITOPS_DIR } from "../layout.ts";
+import type { RepositoryConfig } from "./types.ts";
+
+export const REPOSITORY_FILE = `${GITOPS_DIR}/repository.yaml`;
+
+export function readRepositoryConfig(root: string): RepositoryConfig {
+  const file = join(root, REPOSITORY_FILE);
+  if (!existsSync(file)) {
+    throw new GitopsError(
+      `${REPOSITORY_FILE} is missing: create it with "repository: <owner>/<name>" and "registry: ghcr.io".`,
+    );
+  }
+  let data: unknown;
+  try {
+    data = parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new GitopsError(`${REPOSITORY_FILE} is not valid YAML: ${(error as Error).message}`);
+  }
+  const fields = (typeof data === "object" && data !== null ? data : {}) as Record<string, unknown>;
+  const { repository, registry } = fields;
+  if (typeof repository !== "string" || !/^[\w.-]+\/[\w.-]+$/.test(repository)) {
+    throw new GitopsError(
+      `${REPOSITORY_FILE}: key "repository" must be "<owner>/<name>" (got ${JSON.stringify(repository)}).`,
+    );
+  }
+  if (typeof registry !== "string" || !/^[a-z0-9.-]+(:\d+)?$/.test(registry)) {
+    throw new GitopsError(
+      `${REPOSITORY_FILE}: key "registry" must be a registry host such as ghcr.io (got ${JSON.stringify(registry)}).`,
+    );
+  }
+  // Image names and GHCR paths are lower case even when the GitHub owner is not.
+  return {
+    repository,
+    registry,
+    repoURL: `https://github.com/${repository}.git`,
+    imagePrefix: `${registry}/${repository.toLowerCase()}/`,
+  };
+}
+
+/** Git URLs that name the same repository compare equal (case, `.git`, trailing slash). */
+export function sameRepoURL(a: string, b: string): boolean {
+  const normal = (url: string) =>
+    url
+      .trim()
+      .toLowerCase()
+      .replace(/\/+$/, "")
+      .replace(/\.git$/, "");
+  return normal(a) === normal(b);
+}

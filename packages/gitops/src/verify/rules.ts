@@ -1,0 +1,42 @@
+/** Every rule verify applies, by its stable name: printed by `gitops verify --rules`. */
+export const RULES: Readonly<Record<string, string>> = {
+  render: "the kustomization renders (kustomize build succeeds)",
+  "unknown-kind": "apiVersion and kind name a Kubernetes or Argo CD type",
+  schema: "required fields are present and every field has the schema's type",
+  "unknown-field": "no field the schema does not define (typos such as imagePullPolicey)",
+  "image-pinned": "every image is pinned to a tag or digest, never latest",
+  "image-repository": "every image is <registry>/<repository>/<app> from gitops/repository.yaml",
+  probes: "long-running containers have startup, liveness and readiness probes",
+  "probe-port": "probes point at a port the container declares",
+  "probe-path": "HTTP probes have absolute paths; liveness and readiness check different endpoints",
+  resources: "every container sets cpu and memory requests and limits, requests within limits",
+  "security-context":
+    "non-root, read-only root filesystem, no privilege escalation, all capabilities dropped, seccomp RuntimeDefault",
+  "service-account-token": "pods do not mount a Kubernetes API token",
+  "rolling-update": "Deployments roll with maxUnavailable 0 and a surge",
+  "termination-grace":
+    "terminationGracePeriodSeconds is set and outlasts SHUTDOWN_DRAIN_MS / SHUTDOWN_TIMEOUT_MS",
+  "topology-spread": "pods are spread across nodes (kubernetes.io/hostname)",
+  "prometheus-scrape":
+    "pods carry prometheus.io scrape, port and path annotations for a declared port",
+  "job-limits":
+    "Jobs have backoffLimit and activeDeadlineSeconds; hook Jobs are replaced before the next run",
+  "database-secret": "DATABASE_URL comes from a secretKeyRef, and multi-replica workloads have one",
+  "service-selector": "a Service selects the pods of a Deployment and no others",
+  "service-target-port": "a Service's targetPort is a port the selected pods declare",
+  "pdb-selector": "a PodDisruptionBudget selects the pods of a Deployment",
+  "pdb-evictable":
+    "a PodDisruptionBudget leaves at least one pod evictable at the smallest replica count",
+  "hpa-target":
+    "an HPA scales a Deployment rendered beside it, with requests to measure utilization against",
+  "smoke-test": "each app overlay ships a PostSync hook Job",
+  repository:
+    "every Argo CD repoURL and sourceRepos entry is the repository of gitops/repository.yaml",
+  "applicationset-path":
+    "every ApplicationSet and Application path exists, and every overlay is deployed by one",
+  namespace: "objects land in the namespace their Application deploys to",
+  "project-destination": "the AppProject allows each Application's project, namespace and kinds",
+  "sync-policy":
+    "Applications sync automatically with prune, selfHeal, no allowEmpty, retry, CreateNamespace",
+  "hpa-replicas": "Applications ignore HPA-owned replicas and respect that when syncing",
+};

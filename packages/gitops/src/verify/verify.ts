@@ -1,0 +1,70 @@
+/** `verifyRepository`: render every target, validate each object, apply every policy. */
+import { listApps } from "../layout.ts";
+import { renderKustomization } from "../render.ts";
+import { readRepositoryConfig } from "./repository.ts";
+import { checkArgoCD } from "./rules/argocd.ts";
+import type { ObjectRule, RuleContext } from "./rules/context.ts";
+import { checkImages } from "./rules/images.ts";
+import { POD_RULES } from "./rules/pods.ts";
+import { checkSmokeTest, SELECTOR_RULES } from "./rules/selectors.ts";
+import { checkSchema } from "./schema.ts";
+import { discoverTargets, type TargetFilter } from "./targets.ts";
+import type { RenderedTarget, Violation } from "./types.ts";
+import { objectName } from "./types.ts";
+
+const OBJECT_RULES: ObjectRule[] = [checkImages, ...POD_RULES, ...SELECTOR_RULES];
+
+export interface VerifyResult {
+  violations: Violation[];
+  /** Labels of the targets rendered (e.g. agent/dev, argocd). */
+  targets: string[];
+  objects: number;
+}
+
+export async function verifyRepository(
+  root: string,
+  filter: TargetFilter = {},
+): Promise<VerifyResult> {
+  const config = readRepositoryConfig(root);
+  const apps = listApps(root);
+  const violations: Violation[] = [];
+  const rendered: RenderedTarget[] = [];
+  for (const target of discoverTargets(root, filter)) {
+    try {
+      rendered.push({ ...target, objects: renderKustomization(target.dir) });
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      violations.push({
+        target: target.label,
+        object: `Kustomization/${target.path}`,
+        rule: "render",
+        problem: message.trim().split("\n").filter(Boolean).join(" "),
+        fix: `fix ${target.path}/kustomization.yaml or the files it names`,
+      });
+    }
+  }
+  let objects = 0;
+  for (const target of rendered) {
+    const context: RuleContext = { target, objects: target.objects, config, apps };
+    for (const object of target.objects) {
+      objects++;
+      const findings = await checkSchema(object);
+      for (const rule of OBJECT_RULES) findings.push(...rule(object, context));
+      for (const finding of findings)
+        violations.push({ target: target.label, object: objectName(object), ...finding });
+    }
+    if (target.app) {
+      const missing = checkSmokeTest(target.objects);
+      if (missing) {
+        const anchor = target.objects.find((o) => o.kind === "Deployment");
+        violations.push({
+          target: target.label,
+          object: anchor ? objectName(anchor) : `Kustomization/${target.path}`,
+          ...missing,
+        });
+      }
+    }
+  }
+  violations.push(...checkArgoCD(root, config, rendered));
+  return { violations, targets: rendered.map((t) => t.label), objects };
+}
