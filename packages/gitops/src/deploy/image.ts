@@ -1,0 +1,107 @@
+/** The `images:` entry of an overlay that says which build of an app runs there. */
+import { isMap, isSeq, parseDocument } from "yaml";
+import { GitopsError } from "../command.ts";
+
+export interface ImageEntry {
+  name: string;
+  newName?: string;
+  newTag?: string;
+  digest?: string;
+}
+
+/** OCI tag grammar: what a registry accepts after the colon. */
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const DIGEST = /^sha256:[a-f0-9]{64}$/;
+const COMMIT = /^[0-9a-f]{7,64}$/;
+
+export function requireTag(tag: string): string {
+  if (!TAG.test(tag)) {
+    throw new GitopsError(
+      `malformed image tag "${tag}": a tag is 1-128 letters, digits, '_', '.' or '-' and does not start with '.' or '-' (for example main-1a2b3c4 or 1.4.0).`,
+    );
+  }
+  return tag;
+}
+
+export function requireDigest(digest: string): string {
+  if (!DIGEST.test(digest)) {
+    throw new GitopsError(
+      `malformed image digest "${digest}": expected sha256: followed by 64 lowercase hex digits, as printed by docker buildx imagetools inspect.`,
+    );
+  }
+  return digest;
+}
+
+export function requireCommitId(commit: string): string {
+  if (!COMMIT.test(commit)) {
+    throw new GitopsError(
+      `malformed commit "${commit}": pass a commit id (7 to 64 lowercase hex digits), for example the output of git rev-parse HEAD.`,
+    );
+  }
+  return commit;
+}
+
+/** The entries of a kustomization's `images:` list; a broken file names itself. */
+export function readImages(text: string, file: string): ImageEntry[] {
+  const doc = parseDocument(text);
+  if (doc.errors.length > 0) {
+    throw new GitopsError(`${file} is not valid YAML: ${doc.errors[0]!.message}`);
+  }
+  const images = isMap(doc.contents) ? doc.contents.get("images", true) : undefined;
+  if (images === undefined || images === null) return [];
+  if (!isSeq(images)) throw new GitopsError(`${file}: key "images" must be a list of entries.`);
+  return images.items.map((item, index) => {
+    const value = isMap(item) ? (item.toJSON() as Record<string, unknown>) : undefined;
+    if (!value || typeof value.name !== "string") {
+      throw new GitopsError(`${file}: images[${index}] needs a "name".`);
+    }
+    const entry: ImageEntry = { name: value.name };
+    for (const key of ["newName", "newTag", "digest"] as const) {
+      if (value[key] !== undefined && value[key] !== null) entry[key] = String(value[key]);
+    }
+    return entry;
+  });
+}
+
+/**
+ * The entry for an app: the only one, or the one naming the app's image (as given by
+ * gitops/repository.yaml), or one whose name ends in `/<app>` or is `<app>`.
+ */
+export function findAppImage(
+  images: readonly ImageEntry[],
+  app: string,
+  expected: string | undefined,
+): ImageEntry | undefined {
+  if (images.length === 1) return images[0];
+  return (
+    images.find(
+      (entry) => expected !== undefined && (entry.name === expected || entry.newName === expected),
+    ) ?? images.find((entry) => entry.name === app || entry.name.endsWith(`/${app}`))
+  );
+}
+
+/** What a container will pull: newName (or name), then :tag and @digest when set. */
+export function imageReference(entry: ImageEntry): string {
+  return `${entry.newName ?? entry.name}${entry.newTag ? `:${entry.newTag}` : ""}${entry.digest ? `@${entry.digest}` : ""}`;
+}
+
+export function sameImage(a: ImageEntry | undefined, b: ImageEntry | undefined): boolean {
+  if (!a || !b) return a === b;
+  return (
+    (a.newName ?? a.name) === (b.newName ?? b.name) &&
+    (a.newTag ?? "") === (b.newTag ?? "") &&
+    (a.digest ?? "") === (b.digest ?? "")
+  );
+}
+
+/**
+ * The `kustomize edit set image` argument that makes the entry exactly `target`: kustomize
+ * replaces the whole entry, so a field left out (a digest) is removed, never kept stale.
+ */
+export function setImageArg(name: string, target: Omit<ImageEntry, "name">): string {
+  const newName = target.newName ? `=${target.newName}` : "";
+  const tag = target.newTag ? `:${target.newTag}` : "";
+  const digest = target.digest ? `@${target.digest}` : "";
+  if (!newName && !tag && !digest) return `${name}=${name}`;
+  return `${name}${newName}${tag}${digest}`;
+}
