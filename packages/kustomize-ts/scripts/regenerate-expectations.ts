@@ -45,23 +45,34 @@ function kubectlArgs(options: CaseOptions): string[] {
   return args;
 }
 
-/** kubectl logs `E1126 12:00:00.000 123 run.go:72] "command failed" err="..."`: keep the err text. */
+/**
+ * kubectl logs `E1126 12:00:00.000 123 run.go:72] "command failed" err="..."` (or, for a
+ * multi-line message, `err=<` then tab-indented lines then ` >`): keep the message, without
+ * what depends on the machine (paths, DNS server, git's own output).
+ */
 export function normalizeError(stderr: string, caseDir: string): string {
   let message = stderr.trim();
-  const match = /err=("(?:[^"\\]|\\.)*")\s*$/s.exec(message);
-  if (match) {
+  const quoted = /err=("(?:[^"\\]|\\.)*")\s*$/s.exec(message);
+  const block = /err=<\r?\n([\s\S]*?)\r?\n >\s*$/.exec(message);
+  if (quoted) {
     try {
-      message = JSON.parse(match[1]!) as string;
+      message = JSON.parse(quoted[1]!) as string;
     } catch {
-      message = match[1]!.slice(1, -1);
+      message = quoted[1]!.slice(1, -1);
     }
+  } else if (block) {
+    message = block[1]!.replace(/^\t/gm, "");
   } else {
     message = message.replace(/^E\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] /gm, "");
   }
   for (const dir of new Set([realpathSync(caseDir), caseDir])) {
     message = message.split(dir).join("<case>");
   }
-  return `${message}\n`;
+  message = message
+    .replace(/(lookup \S+) on [\w.:[\]]+/g, "$1")
+    .replace(/0x[0-9a-f]{6,}/g, "0x…")
+    .replace(/failed to run '[^']*git [\s\S]*$/, "failed to run git (its output is left out)");
+  return `${message.trimEnd()}\n`;
 }
 
 function runKubectl(caseDir: string): Promise<Outcome> {

@@ -47,12 +47,32 @@ function filesUnder(dir: string): string[] {
 const errorKinds: { kind: string; kubectl: RegExp; ours: RegExp }[] = [
   {
     kind: "load restrictor",
-    kubectl: /is not in or below|security; file/,
+    kubectl: /is not in or below/,
     ours: /outside|not in or below|load.?restrict/i,
   },
   {
+    kind: "remote",
+    kubectl: /https?:\/\/|git@|failed to run git/,
+    ours: /remote|url|not supported|unsupported/i,
+  },
+  { kind: "helm", kubectl: /helm/i, ours: /helm/i },
+  {
+    kind: "plugin",
+    kubectl: /external plugins disabled/,
+    ours: /plugin|not supported|unsupported/i,
+  },
+  { kind: "cycle", kubectl: /cycle detected/, ours: /cycle|itself|recurs/i },
+  {
+    kind: "multiple kustomization files",
+    kubectl: /multiple kustomization files/i,
+    ours: /multiple/i,
+  },
+  { kind: "component kind", kubectl: /Component/, ours: /component/i },
+  { kind: "kustomization kind", kubectl: /kind should be Kustomization/, ours: /kind/i },
+  { kind: "empty", kubectl: /is empty|cannot be empty/, ours: /empty/i },
+  {
     kind: "duplicate id",
-    kubectl: /already registered id|already exists/,
+    kubectl: /already registered id|ID conflict/,
     ours: /already|duplicate|conflict/i,
   },
   {
@@ -61,26 +81,53 @@ const errorKinds: { kind: string; kubectl: RegExp; ours: RegExp }[] = [
     ours: /unknown field|not (a )?(known|supported)/i,
   },
   {
+    kind: "wrong type",
+    kubectl: /cannot unmarshal/,
+    ours: /must be|expected|invalid|type|string|list/i,
+  },
+  {
     kind: "invalid YAML",
-    kubectl: /MalformedYAMLError|yaml: |cannot unmarshal|did not find expected/,
+    kubectl: /MalformedYAMLError|yaml: |did not find expected/,
     ours: /yaml|parse|invalid|expected/i,
   },
   {
     kind: "patch target",
-    kubectl:
-      /no matches for|failed to find unique target|unable to find patch target|no resource matches/,
+    kubectl: /no matches for|failed to find unique target|no resource matches/,
     ours: /no (resource|match|target)|not found|matches no|does not match|unable to find/i,
   },
   {
-    kind: "remote",
-    kubectl: /https?:\/\/|git(hub)?\.|ssh:|remote/,
-    ours: /remote|url|not supported|unsupported/i,
+    kind: "patch path and inline",
+    kubectl: /can't be set at the same time/,
+    ours: /both|same time|only one|not both/i,
   },
-  { kind: "helm", kubectl: /helm/i, ours: /helm/i },
+  {
+    kind: "patch without content",
+    kubectl: /must specify one of patch and path/,
+    ours: /patch[\s\S]*path|path[\s\S]*patch/i,
+  },
+  { kind: "label selector", kubectl: /unable to parse requirement/, ours: /selector|parse/i },
+  { kind: "JSON patch test", kubectl: /test failed/, ours: /test/i },
+  {
+    kind: "replacement source",
+    kubectl: /nothing selected by/,
+    ours: /select|not found|no (resource|match)/i,
+  },
+  { kind: "vars", kubectl: /cannot be mapped to a field/, ours: /var/i },
+  {
+    kind: "generator merge",
+    kubectl: /cannot merge or replace/,
+    ours: /merge|replace|does not exist|not found/i,
+  },
+  { kind: "literal", kubectl: /invalid literal source/, ours: /literal|key=value/i },
+  {
+    kind: "missing field of a resource",
+    kubectl: /missing (kind|metadata\.name|Resource metadata)/,
+    ours: /missing|must have|required|no (name|kind)/i,
+  },
   {
     kind: "missing file",
     kubectl: /no such file|not a valid directory|unable to find one of|does not exist/,
-    ours: /not found|no such|does not exist|missing|cannot (find|read)|unable to find/i,
+    ours: /not found|no such|does not exist|missing|cannot (find|read)|unable to find|no kustomization/i,
   },
 ];
 
