@@ -16,7 +16,9 @@ export function decodeCursor(cursor: string): CursorPosition | undefined {
     const [createdAt, id] = value as unknown[];
     if (typeof createdAt !== "string" || typeof id !== "string") return undefined;
     if (Number.isNaN(Date.parse(createdAt))) return undefined;
-    return { createdAt, id };
+    const position = { createdAt, id };
+    // only the exact text encodeCursor produced, not one of its lenient base64 variants
+    return encodeCursor(position) === cursor ? position : undefined;
   } catch {
     return undefined;
   }

@@ -8,6 +8,11 @@ import { StoreUnavailableError } from "./store.ts";
  */
 const UNAVAILABLE_CLASSES = new Set(["08", "53", "57", "58", "28", "3D"]);
 
+/** A migration the database refused: a deployment problem to fix, not an outage to wait out. */
+export class MigrationError extends Error {
+  override readonly name = "MigrationError";
+}
+
 function sqlState(error: unknown): string | undefined {
   if (typeof error !== "object" || error === null || !("code" in error)) return undefined;
   const { code } = error as { code: unknown };
@@ -19,7 +24,7 @@ function sqlState(error: unknown): string | undefined {
  * routes answer 503); errors that a query itself caused stay as they are (a bug, a 500).
  */
 export function toStoreError(error: unknown): Error {
-  if (error instanceof StoreUnavailableError) return error;
+  if (error instanceof StoreUnavailableError || error instanceof MigrationError) return error;
   const state = sqlState(error);
   if (state === undefined || UNAVAILABLE_CLASSES.has(state.slice(0, 2))) {
     const reason = error instanceof Error ? error.message : String(error);

@@ -1,6 +1,6 @@
 import type pg from "pg";
 import type { Migration } from "./migrations/index.ts";
-import { toStoreError } from "./postgres-errors.ts";
+import { MigrationError, toStoreError } from "./postgres-errors.ts";
 import { StoreUnavailableError } from "./store.ts";
 
 /** Any fixed number works; every replica must use the same one. */
@@ -56,7 +56,7 @@ export async function migrate(
         await client.query("rollback").catch(() => undefined);
         const mapped = toStoreError(error);
         if (mapped instanceof StoreUnavailableError) throw mapped;
-        throw new Error(
+        throw new MigrationError(
           `Database migration ${migration.version} (${migration.name}) failed: ${mapped.message}. Nothing of it was applied; fix the cause and restart.`,
           { cause: error },
         );

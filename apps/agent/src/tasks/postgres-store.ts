@@ -8,6 +8,7 @@ import { migrate } from "./postgres-migrate.ts";
 import {
   ALLOWED_TRANSITIONS,
   type ClaimOptions,
+  InvalidCursorError,
   type ListQuery,
   type NewTask,
   StoreUnavailableError,
@@ -205,7 +206,9 @@ class PostgresTaskStore implements TaskStore {
     }
     if (query.cursor !== undefined) {
       const position = decodeCursor(query.cursor);
-      if (!position || !isUuid(position.id)) return { items: [], next_cursor: null };
+      if (!position || !isUuid(position.id)) {
+        throw new InvalidCursorError("cursor is not one this server returned as next_cursor");
+      }
       values.push(position.createdAt, position.id);
       conditions.push(
         `(created_at, id) < ($${values.length - 1}::timestamptz, $${values.length}::uuid)`,

