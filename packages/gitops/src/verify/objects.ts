@@ -78,20 +78,19 @@ export function selects(selector: unknown, labels: Record<string, string>): bool
   for (const expression of expressions) {
     const key = text(expression.key) ?? "";
     const values = list(expression.values).filter((v): v is string => typeof v === "string");
-    const has = Object.hasOwn(labels, key);
     const value = labels[key];
     switch (expression.operator) {
       case "In":
-        if (!has || value === undefined || !values.includes(value)) return false;
+        if (value === undefined || !values.includes(value)) return false;
         break;
       case "NotIn":
-        if (has && value !== undefined && values.includes(value)) return false;
+        if (value !== undefined && values.includes(value)) return false;
         break;
       case "Exists":
-        if (!has) return false;
+        if (value === undefined) return false;
         break;
       case "DoesNotExist":
-        if (has) return false;
+        if (value !== undefined) return false;
         break;
       default:
         return false;
@@ -151,23 +150,21 @@ export const CLUSTER_SCOPED = new Set([
   "Node",
 ]);
 
-/** Go's path.Match for one path segment: `*`, `?` and `[...]` classes. */
+/**
+ * Glob match as Argo CD does it: `*` any run of characters, `?` one, `[...]` a class.
+ * Directory patterns are matched one path segment at a time, so `*` never crosses a `/`.
+ */
 export function globMatch(pattern: string, value: string): boolean {
   let source = "";
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern.charAt(i);
-    if (c === "*") source += "[^/]*";
-    else if (c === "?") source += "[^/]";
-    else if (c === "[") {
-      const end = pattern.indexOf("]", i + 1);
-      if (end === -1) return false;
-      const body = pattern
-        .slice(i + 1, end)
-        .replace(/^\^/, "^")
-        .replace(/\\/g, "\\\\");
-      source += `[${body}]`;
+    const end = c === "[" ? pattern.indexOf("]", i + 1) : -1;
+    if (c === "*") source += ".*";
+    else if (c === "?") source += ".";
+    else if (end !== -1) {
+      source += `[${pattern.slice(i + 1, end)}]`;
       i = end;
-    } else source += c.replace(/[.+^${}()|\\]/g, "\\$&");
+    } else source += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
   }
   try {
     return new RegExp(`^${source}$`).test(value);

@@ -151,7 +151,7 @@ function describeError(error: AjvError): Finding {
       return {
         rule: "schema",
         problem: `${where} must be of type ${String(params.type)}`,
-        fix: `write ${where} as a ${String(params.type)}${params.type === "string" ? " (quote numbers and booleans)" : ""}`,
+        fix: `write ${where} as ${/^[aeiou]/.test(String(params.type)) ? "an" : "a"} ${String(params.type)}${params.type === "string" ? " (quote numbers and booleans)" : ""}`,
       };
     case "enum":
       return {

@@ -156,7 +156,7 @@ function checkRepositoryURLs(context: Context, located: Located[]) {
       if (repos.length === 0) check(at, "spec.sourceRepos", undefined);
       for (const [i, url] of repos.entries()) check(at, `spec.sourceRepos[${i}]`, url);
     } else if (at.object.kind === "Application") {
-      for (const [field, source] of sources(spec)) check(at, field, source.repoURL);
+      for (const [field, source] of sources(spec)) check(at, `${field}.repoURL`, source.repoURL);
     } else if (at.object.kind === "ApplicationSet") {
       for (const [i, generator] of records(spec.generators).entries()) {
         if (isRecord(generator.git)) {
@@ -165,7 +165,7 @@ function checkRepositoryURLs(context: Context, located: Located[]) {
       }
       const template = record(record(spec.template).spec);
       for (const [field, source] of sources(template)) {
-        check(at, `spec.template.${field}`, source.repoURL);
+        check(at, `spec.template.${field}.repoURL`, source.repoURL);
       }
     }
   }
@@ -177,6 +177,16 @@ function sources(spec: Record<string, unknown>): [string, Record<string, unknown
   for (const [i, source] of records(spec.sources).entries())
     out.push([`spec.sources[${i}]`, source]);
   return out;
+}
+
+/** The directory an Application deploys: its source's path, or the first of its sources with one. */
+function sourcePath(spec: Record<string, unknown>): string {
+  const path =
+    text(record(spec.source).path) ??
+    records(spec.sources)
+      .map((s) => text(s.path))
+      .find(Boolean);
+  return (path ?? "").replace(/^\/+|\/+$/g, "");
 }
 
 function generateApplications(context: Context, at: Located): AppModel[] {
@@ -240,15 +250,16 @@ function permits(rules: unknown, group: string, kind: string, name?: string): bo
 
 function checkApplication(context: Context, app: AppModel, projects: Located[]) {
   const spec = app.spec;
-  const source = record(spec.source);
-  const path = text(source.path) ?? "";
+  const path = sourcePath(spec);
   const destination = record(spec.destination);
   const namespace = text(destination.namespace) ?? "";
-  const server = text(destination.server) ?? text(destination.name) ?? "";
+  const server = text(destination.server);
+  const cluster = text(destination.name);
+  const destinationName = server ?? cluster ?? "(no server or name)";
   const syncPolicy = record(spec.syncPolicy);
   const options = list(syncPolicy.syncOptions).filter((o): o is string => typeof o === "string");
   const where = app.generated ? `Application ${app.name} (generated)` : "the Application";
-  const rendered = context.targets.find((t) => t.path === path.replace(/^\/+|\/+$/g, ""));
+  const rendered = context.targets.find((t) => t.path === path);
 
   if (
     !app.generated &&
@@ -279,7 +290,7 @@ function checkApplication(context: Context, app: AppModel, projects: Located[]) 
       context,
       app.owner,
       "sync-policy",
-      `${where} lacks ${wrong.join(", ")} in its syncPolicy`,
+      `${app.generated ? "the Applications it generates lack" : "the Application lacks"} ${wrong.join(", ")} in its syncPolicy`,
       `set ${app.generated ? "spec.template.spec.syncPolicy" : "spec.syncPolicy"} accordingly`,
     );
   }
@@ -339,18 +350,20 @@ function checkApplication(context: Context, app: AppModel, projects: Located[]) 
     return;
   }
   const projectSpec = record(project.object.spec);
+  // Argo CD matches a destination by server URL or by cluster name, whichever the Application gives.
   const allowed = records(projectSpec.destinations).some(
     (d) =>
       globMatch(text(d.namespace) ?? "", namespace) &&
-      (globMatch(text(d.server) ?? "", server) || globMatch(text(d.name) ?? "", server)),
+      ((server !== undefined && globMatch(text(d.server) ?? "", server)) ||
+        (cluster !== undefined && globMatch(text(d.name) ?? "", cluster))),
   );
   if (!allowed) {
     report(
       context,
       project,
       "project-destination",
-      `${where} deploys to namespace ${JSON.stringify(namespace)} on ${server}, which no destination allows`,
-      `add a destination {server: ${server}, namespace: ${namespace.split("-")[0]}-*} to the AppProject`,
+      `${where} deploys to namespace ${JSON.stringify(namespace)} on ${destinationName}, which no destination allows`,
+      `add a destination {${server !== undefined ? `server: ${server}` : `name: ${cluster}`}, namespace: ${namespace.split("-")[0]}-*} to the AppProject`,
     );
   }
   if (
@@ -413,9 +426,7 @@ export function checkArgoCD(
   }
   for (const app of apps) checkApplication(context, app, projects);
   // Every overlay must become an Application, or it is never deployed.
-  const deployed = new Set(
-    apps.map((a) => (text(record(a.spec.source).path) ?? "").replace(/^\/+|\/+$/g, "")),
-  );
+  const deployed = new Set(apps.map((a) => sourcePath(a.spec)));
   for (const target of targets) {
     if (!target.app || deployed.has(target.path)) continue;
     report(

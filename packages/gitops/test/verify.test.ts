@@ -1,0 +1,180 @@
+/** `gitops verify` on this repository's own tree, through the CLI, and its building blocks. */
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { main } from "../src/cli.ts";
+import {
+  formatViolation,
+  RULES,
+  readRepositoryConfig,
+  sameRepoURL,
+  verifyRepository,
+} from "../src/index.ts";
+
+const REPO = resolve(import.meta.dirname, "../../..");
+const scratch = mkdtempSync(join(tmpdir(), "gitops-verify-cli-"));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+async function run(args: string[], cwd: string) {
+  let stdout = "";
+  let stderr = "";
+  const code = await main(args, {
+    cwd,
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
+    env: {},
+  });
+  return { code, stdout, stderr };
+}
+
+/** A git repository holding a copy of this repository's gitops/ tree. */
+function copyRepository(name: string): string {
+  const root = join(scratch, name);
+  cpSync(join(REPO, "gitops"), join(root, "gitops"), { recursive: true });
+  execFileSync("git", ["init", "-q", root]);
+  return root;
+}
+
+describe("gitops verify on this repository", () => {
+  it("passes: every app x environment, gitops/argocd and gitops/bootstrap", async () => {
+    const result = await verifyRepository(REPO);
+    expect(result.violations.map(formatViolation)).toEqual([]);
+    expect(result.targets).toEqual(
+      expect.arrayContaining([
+        "agent/dev",
+        "agent/staging",
+        "agent/production",
+        "argocd",
+        "bootstrap",
+      ]),
+    );
+    expect(result.objects).toBeGreaterThan(15);
+  });
+
+  it("exits 0 from the CLI and says what it checked", async () => {
+    const { code, stdout, stderr } = await run(["verify"], join(REPO, "packages"));
+    expect(code).toBe(0);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(/^gitops verify: ok, \d+ objects in 5 targets \(agent\/dev, /);
+  });
+
+  it("checks one app and environment with --app/--env, plus Argo CD's config", async () => {
+    const result = await verifyRepository(REPO, { app: "agent", env: "production" });
+    expect(result.targets).toEqual(["agent/production", "argocd", "bootstrap"]);
+    expect(result.violations).toEqual([]);
+  });
+});
+
+describe("gitops verify output", () => {
+  it("prints one line per violation and exits 1", async () => {
+    const root = copyRepository("typo");
+    const file = join(root, "gitops/apps/agent/base/service.yaml");
+    writeFileSync(
+      file,
+      `apiVersion: v1
+kind: Service
+metadata:
+  name: agent
+spec:
+  typ: ClusterIP
+  selector:
+    app.kubernetes.io/name: agent
+    app.kubernetes.io/component: server
+  ports:
+    - name: http
+      port: 80
+      targetPort: http
+`,
+    );
+    const { code, stdout, stderr } = await run(["verify", "--env", "dev"], root);
+    expect(code).toBe(1);
+    expect(stdout).toBe(
+      'agent/dev Service/agent: unknown-field: spec.typ is not a field of Service v1 -> did you mean "type"? rename or remove it\n',
+    );
+    expect(stderr).toMatch(/^gitops verify: 1 violation\(s\) in \d+ objects in 3 targets/);
+  });
+
+  it("discovers apps added later: nothing is specific to the agent", async () => {
+    const root = copyRepository("second-app");
+    cpSync(join(root, "gitops/apps/agent"), join(root, "gitops/apps/worker"), { recursive: true });
+    const result = await verifyRepository(root, { app: "worker" });
+    expect(result.targets).toEqual([
+      "worker/dev",
+      "worker/production",
+      "worker/staging",
+      "argocd",
+      "bootstrap",
+    ]);
+    // A copy still deploys agent's image into agent's namespaces: verify says so.
+    const rules = new Set(result.violations.map((v) => v.rule));
+    expect(rules).toEqual(new Set(["namespace", "project-destination"]));
+    expect(result.violations.find((v) => v.rule === "namespace")).toMatchObject({
+      target: "worker/dev",
+      problem: expect.stringContaining('deploys gitops/apps/worker/overlays/dev to "worker-dev"'),
+    });
+  });
+
+  it("names unknown apps and environments", async () => {
+    const app = await run(["verify", "--app", "nope"], REPO);
+    expect(app.code).toBe(1);
+    expect(app.stderr).toContain('unknown app "nope": expected one of agent');
+    const env = await run(["verify", "--env", "qa"], REPO);
+    expect(env.code).toBe(1);
+    expect(env.stderr).toContain('unknown environment "qa"');
+  });
+
+  it("refuses unknown flags with its usage", async () => {
+    const { code, stderr } = await run(["verify", "--fast"], REPO);
+    expect(code).toBe(2);
+    expect(stderr).toContain("usage: gitops verify");
+  });
+
+  it("lists the rules", async () => {
+    const { code, stdout } = await run(["verify", "--rules"], REPO);
+    expect(code).toBe(0);
+    for (const rule of Object.keys(RULES)) expect(stdout).toMatch(new RegExp(`^${rule} +\\S`, "m"));
+  });
+
+  it("explains a missing or broken gitops/repository.yaml", async () => {
+    const root = copyRepository("no-repository");
+    rmSync(join(root, "gitops/repository.yaml"));
+    expect(() => readRepositoryConfig(root)).toThrow(/gitops\/repository.yaml is missing/);
+    writeFileSync(join(root, "gitops/repository.yaml"), "repository: [\n");
+    expect(() => readRepositoryConfig(root)).toThrow(/not valid YAML/);
+    writeFileSync(
+      join(root, "gitops/repository.yaml"),
+      "repository: just-a-name\nregistry: ghcr.io\n",
+    );
+    expect(() => readRepositoryConfig(root)).toThrow(/key "repository" must be "<owner>\/<name>"/);
+    writeFileSync(
+      join(root, "gitops/repository.yaml"),
+      "repository: a/b\nregistry: https://ghcr.io\n",
+    );
+    expect(() => readRepositoryConfig(root)).toThrow(/key "registry" must be a registry host/);
+    const { code, stderr } = await run(["verify"], root);
+    expect(code).toBe(1);
+    expect(stderr).toContain('key "registry"');
+  });
+});
+
+describe("gitops/repository.yaml", () => {
+  it("derives the Argo CD repoURL and the image prefix", () => {
+    expect(readRepositoryConfig(REPO)).toEqual({
+      repository: "example-org/agent-gitops-template",
+      registry: "ghcr.io",
+      repoURL: "https://github.com/example-org/agent-gitops-template.git",
+      imagePrefix: "ghcr.io/example-org/agent-gitops-template/",
+    });
+  });
+
+  it("compares repository URLs as Git does", () => {
+    expect(sameRepoURL("https://github.com/A/b.git", "https://github.com/a/b/")).toBe(true);
+    expect(sameRepoURL("https://github.com/a/b.git", "https://github.com/a/c.git")).toBe(false);
+  });
+});
