@@ -226,6 +226,12 @@ describe("setImage edge cases of the entry's layout", () => {
     );
   });
 
+  it("reads keys whatever their case, as kustomize does", () => {
+    expect(setImage("Images:\n- Name: app\n  newtag: v0\n  NewName: x\n", "app=*:v1")).toBe(
+      "Images:\n- Name: app\n  newtag: v1\n  NewName: x\n",
+    );
+  });
+
   it("fills a field written with no value", () => {
     expect(setImage("images:\n- name: a\n  newTag:\n", "a:v1")).toBe(
       "images:\n- name: a\n  newTag: v1\n",

@@ -52,8 +52,20 @@ function scalarText(node: unknown): string | undefined {
   return String(node.value);
 }
 
+/** kustomize reads its file with Go's JSON rules: an exact key first, else one differing in case. */
 function pairOf(map: YAMLMap, key: string): AnyPair | undefined {
-  return (map.items as AnyPair[]).find((pair) => scalarText(pair.key) === key);
+  const pairs = map.items as AnyPair[];
+  return (
+    pairs.find((pair) => scalarText(pair.key) === key) ??
+    pairs.find((pair) => scalarText(pair.key)?.toLowerCase() === key.toLowerCase())
+  );
+}
+
+/** The entry field a key stands for (`newtag` is `newTag` to kustomize), or the key itself. */
+function fieldOf(pair: AnyPair): string | undefined {
+  const key = scalarText(pair.key);
+  const lower = key?.toLowerCase();
+  return [...entryFields, "name"].find((field) => field.toLowerCase() === lower) ?? key;
 }
 
 function keyStart(pair: AnyPair): number {
@@ -160,7 +172,7 @@ function updateEntry(ctx: Context, item: YAMLMap, entry: ImageEntry): TextEdit[]
   const removed = new Set<AnyPair>();
 
   for (const pair of pairs) {
-    const key = scalarText(pair.key);
+    const key = fieldOf(pair);
     if (key === "name") continue;
     const wanted = (entryFields as readonly string[]).includes(key ?? "")
       ? entry[key as EntryField]
@@ -194,7 +206,7 @@ function updateEntry(ctx: Context, item: YAMLMap, entry: ImageEntry): TextEdit[]
   const kept = pairs.filter((pair) => !removed.has(pair));
   edits.push(...removePairs(ctx, item, removed));
 
-  const present = new Set(pairs.map((pair) => scalarText(pair.key)));
+  const present = new Set(pairs.map(fieldOf));
   const added = entryFields.filter((field) => entry[field] !== undefined && !present.has(field));
   if (added.length > 0) {
     const last = kept[kept.length - 1]!;
