@@ -1,6 +1,6 @@
 /** `gitops verify` on this repository's own tree, through the CLI, and its building blocks. */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -139,6 +139,11 @@ spec:
     const { code, stdout } = await run(["verify", "--rules"], REPO);
     expect(code).toBe(0);
     for (const rule of Object.keys(RULES)) expect(stdout).toMatch(new RegExp(`^${rule} +\\S`, "m"));
+  });
+
+  it("is documented: gitops/README.md names every rule", () => {
+    const readme = readFileSync(join(REPO, "gitops/README.md"), "utf8");
+    expect(Object.keys(RULES).filter((rule) => !readme.includes(`\`${rule}\``))).toEqual([]);
   });
 
   it("explains a missing or broken gitops/repository.yaml", async () => {
