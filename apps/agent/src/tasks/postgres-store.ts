@@ -45,6 +45,8 @@ interface TaskRow {
   updated_at: Date | string;
 }
 
+type Query = <R extends pg.QueryResultRow>(text: string, values?: unknown[]) => Promise<R[]>;
+
 const COLUMNS = "id, title, description, status, attempts, result, error, created_at, updated_at";
 const NOW = "date_trunc('milliseconds', clock_timestamp())";
 
@@ -109,20 +111,26 @@ class PostgresTaskStore implements TaskStore {
   /** Runs pending migrations once; after a failure, the next call tries again. */
   migrate(): Promise<void> {
     this.#migrated ??= (async () => {
-      const client = await this.#pool.connect().catch((error: unknown) => {
-        throw toStoreError(error);
+      // its own connection, without the pool's per-query bounds: migrations may wait for
+      // another replica's lock and build indexes for longer than any request may take
+      const client = new pg.Client({
+        connectionString: this.#options.connectionString,
+        connectionTimeoutMillis: this.#options.timeoutMs,
+        keepAlive: true,
+        keepAliveInitialDelayMillis: 10_000,
+        application_name: "agent-migrations",
       });
-      let failed = false;
+      // a connection dying mid-migration fails the running query; without a listener the
+      // error event would also crash the process
+      client.on("error", () => undefined);
       try {
-        // migrations may wait for another replica's lock and build indexes: no statement bound
-        await client.query("set statement_timeout = 0");
-        await client.query("set idle_in_transaction_session_timeout = 0");
+        await client.connect();
         await migrate(client, MIGRATIONS, this.#options.logger);
       } catch (error) {
-        failed = true;
         throw toStoreError(error);
       } finally {
-        client.release(failed);
+        // not awaited: ending a connection to a vanished server can wait on TCP timeouts
+        client.end().catch(() => undefined);
       }
     })().catch((error: unknown) => {
       this.#migrated = undefined;
@@ -175,12 +183,16 @@ class PostgresTaskStore implements TaskStore {
     }
   }
 
-  async #query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
+  /** One deadline for the whole operation, however many statements it takes. */
+  #bounded<T>(work: (query: Query) => Promise<T>): Promise<T> {
     return withDeadline(this.#options.timeoutMs, async () => {
       await this.migrate();
-      const result = await this.#pool.query<R>(text, values);
-      return result.rows;
+      return work(async (text, values = []) => (await this.#pool.query(text, values)).rows);
     });
+  }
+
+  #query<R extends pg.QueryResultRow>(text: string, values: unknown[] = []): Promise<R[]> {
+    return this.#bounded((query) => query<R>(text, values));
   }
 
   async create(input: NewTask): Promise<Task> {
@@ -231,20 +243,22 @@ class PostgresTaskStore implements TaskStore {
 
   async transition(id: string, to: TaskStatus): Promise<TransitionResult> {
     if (!isUuid(id)) return { ok: false, reason: "not_found" };
-    const [row] = await this.#query<TaskRow>(
-      `update tasks set status = $2, updated_at = ${NOW}, lease_owner = null, lease_until = null
-       where id = $1 and status = any($3::text[]) returning ${COLUMNS}`,
-      [id, to, PREDECESSORS[to]],
-    );
-    if (row) return { ok: true, task: toTask(row) };
-    // lost the race or never allowed: report the status as it is now
-    const [current] = await this.#query<{ status: TaskStatus }>(
-      "select status from tasks where id = $1",
-      [id],
-    );
-    return current
-      ? { ok: false, reason: "conflict", current: current.status }
-      : { ok: false, reason: "not_found" };
+    return this.#bounded(async (query) => {
+      const [row] = await query<TaskRow>(
+        `update tasks set status = $2, updated_at = ${NOW}, lease_owner = null, lease_until = null
+         where id = $1 and status = any($3::text[]) returning ${COLUMNS}`,
+        [id, to, PREDECESSORS[to]],
+      );
+      if (row) return { ok: true, task: toTask(row) };
+      // lost the race or never allowed: report the status as it is now (a new snapshot)
+      const [current] = await query<{ status: TaskStatus }>(
+        "select status from tasks where id = $1",
+        [id],
+      );
+      return current
+        ? { ok: false, reason: "conflict", current: current.status }
+        : { ok: false, reason: "not_found" };
+    });
   }
 
   async delete(id: string): Promise<boolean> {
@@ -337,10 +351,11 @@ class PostgresTaskStore implements TaskStore {
     await this.#query("select 1");
   }
 
+  /** Bounded like every operation: a vanished server must not hold up shutdown. */
   async close(): Promise<void> {
     this.#listeners.clear();
-    await this.#changes?.close();
-    await this.#pool.end().catch(() => undefined);
+    const closing = Promise.all([this.#changes?.close(), this.#pool.end().catch(() => undefined)]);
+    await withDeadline(this.#options.timeoutMs, () => closing).catch(() => undefined);
   }
 }
 

@@ -36,7 +36,7 @@ export interface PostgresServer {
   destroy(): Promise<void>;
 }
 
-async function freeLoopbackPort(): Promise<number> {
+export async function freeLoopbackPort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
