@@ -8,6 +8,8 @@
  */
 export type { BuildOptions, KubernetesObject } from "./api.ts";
 export { KustomizeError } from "./api.ts";
+export { build } from "./build.ts";
 export { main } from "./cli.ts";
 export type { ImageEntry } from "./edit/image-arg.ts";
 export { findKustomizationFile, setImage, setImageInDir } from "./edit/set-image.ts";
+export { toYaml } from "./yaml/emit.ts";

@@ -1,0 +1,320 @@
+/**
+ * `kustomize build`: accumulate resources depth-first (bases, generators, components),
+ * run each kustomization's transformers in kustomize's order, then at the top add
+ * content hashes, fix name references and sort.
+ */
+import { type BuildOptions, type KubernetesObject, KustomizeError } from "./api.ts";
+import { COMMON_ANNOTATIONS, COMMON_LABELS, TEMPLATE_LABELS } from "./config/fieldspecs.ts";
+import { compactSpec, type FieldSpec } from "./fieldspec.ts";
+import { contentHash, generate } from "./generators.ts";
+import { type Kustomization, loadKustomization } from "./kustomization.ts";
+import { Loader, looksRemote } from "./loader.ts";
+import { applyPatch, applyPatchesStrategicMerge, applyPatchJson6902 } from "./patching.ts";
+import { applyReplacements } from "./replacements.ts";
+import { idEquals, idString, type Resource } from "./resource.ts";
+import { resourcesFromText } from "./resources.ts";
+import { sortResources } from "./sort.ts";
+import { applyImage } from "./transformers/images.ts";
+import { setPairs } from "./transformers/meta.ts";
+import { fixNameReferences } from "./transformers/nameref.ts";
+import { applyNamespace } from "./transformers/namespace.ts";
+import { applyAffix } from "./transformers/prefixsuffix.ts";
+import { applyReplicas } from "./transformers/replicas.ts";
+import { parseYamlStream } from "./yaml/parse.ts";
+
+const COMMON_LABEL_SPECS = COMMON_LABELS.map(compactSpec);
+const TEMPLATE_LABEL_SPECS = TEMPLATE_LABELS.map(compactSpec);
+const COMMON_ANNOTATION_SPECS = COMMON_ANNOTATIONS.map(compactSpec);
+const METADATA_LABELS: FieldSpec = {
+  group: "",
+  version: "",
+  kind: "",
+  path: "metadata/labels",
+  create: true,
+};
+
+/** Renders the kustomization in `dir` like `kustomize build dir`. */
+export function build(dir: string, options: BuildOptions = {}): KubernetesObject[] {
+  const ldr = Loader.at(dir, options.loadRestrictor ?? "rootOnly");
+  const { k, file } = loadKustomization(ldr);
+  const list = accumulateTarget(ldr, k, file, []);
+  for (const r of list) {
+    if (!r.needsHash) continue;
+    const hash = contentHash(r.obj);
+    r.storePreviousId();
+    r.name = `${r.name}-${hash}`;
+  }
+  fixNameReferences(list);
+  const sorted = sortResources(list, k, file);
+  const managedBy = k.buildMetadata?.includes("managedByLabel") === true;
+  return sorted.map((r) => finish(r.obj, managedBy));
+}
+
+function finish(obj: KubernetesObject, managedBy: boolean): KubernetesObject {
+  const meta = obj.metadata as Record<string, unknown> | undefined;
+  if (meta && typeof meta === "object") {
+    const annotations = meta.annotations;
+    if (
+      annotations === null ||
+      (typeof annotations === "object" && Object.keys(annotations as object).length === 0)
+    ) {
+      delete meta.annotations;
+    }
+    if (managedBy) {
+      const labels = (meta.labels && typeof meta.labels === "object" ? meta.labels : {}) as Record<
+        string,
+        unknown
+      >;
+      labels["app.kubernetes.io/managed-by"] = "kustomize-v5.5.0";
+      meta.labels = labels;
+    }
+  }
+  return obj;
+}
+
+function where(file: string, key: string): { file: string; key: string } {
+  return { file, key };
+}
+
+function append(list: Resource[], incoming: readonly Resource[], file: string, key: string): void {
+  for (const r of incoming) {
+    const id = r.curId();
+    if (list.some((other) => idEquals(other.curId(), id))) {
+      throw new KustomizeError(
+        `may not add resource with an already registered id: ${idString(id)} (from ${r.source}): it is declared twice`,
+        where(file, key),
+      );
+    }
+    list.push(r);
+  }
+}
+
+function accumulateTarget(
+  ldr: Loader,
+  k: Kustomization,
+  file: string,
+  list: Resource[],
+): Resource[] {
+  accumulateResources(ldr, k, file, list);
+  runGenerators(ldr, k, file, list);
+  for (const [i, path] of (k.components ?? []).entries()) {
+    const key = `components[${i}]`;
+    if (looksRemote(path))
+      throw new KustomizeError(`remote components are not supported: ${path}`, where(file, key));
+    const child = ldr.child(path, where(file, key));
+    const sub = loadKustomization(child);
+    if (sub.k.kind !== "Component") {
+      throw new KustomizeError(
+        `expected kind 'Component' for path '${path}' but got '${sub.k.kind}'`,
+        where(file, key),
+      );
+    }
+    accumulateTarget(child, sub.k, sub.file, list);
+  }
+  runTransformers(ldr, k, file, list);
+  return list;
+}
+
+function accumulateResources(ldr: Loader, k: Kustomization, file: string, list: Resource[]): void {
+  for (const [i, path] of (k.resources ?? []).entries()) {
+    const key = `resources[${i}]`;
+    if (typeof path !== "string" || path === "") {
+      throw new KustomizeError(
+        "empty resource entry: give a file or directory path",
+        where(file, key),
+      );
+    }
+    if (looksRemote(path) && !ldr.exists(path)) {
+      throw new KustomizeError(
+        `remote resources are not supported: ${path} (vendor it into the repository)`,
+        where(file, key),
+      );
+    }
+    if (!ldr.exists(path)) {
+      throw new KustomizeError(
+        `resource "${path}" not found: no such file or directory`,
+        where(file, key),
+      );
+    }
+    if (ldr.isDir(path)) {
+      const child = ldr.child(path, where(file, key));
+      const sub = loadKustomization(child);
+      if (sub.k.kind === "Component") {
+        throw new KustomizeError(
+          `expected kind != 'Component' for path '${path}': list components under "components"`,
+          where(file, key),
+        );
+      }
+      append(list, accumulateTarget(child, sub.k, sub.file, []), file, key);
+    } else {
+      const text = ldr.readFile(path, where(file, key));
+      append(list, resourcesFromText(text, ldr.display(ldr.abs(path))), file, key);
+    }
+  }
+}
+
+function runGenerators(ldr: Loader, k: Kustomization, file: string, list: Resource[]): void {
+  const gens: Resource[] = [];
+  (k.configMapGenerator ?? []).forEach((args, i) => {
+    gens.push(generate(ldr, args, "ConfigMap", k.generatorOptions, file, i));
+  });
+  (k.secretGenerator ?? []).forEach((args, i) => {
+    gens.push(generate(ldr, args, "Secret", k.generatorOptions, file, i));
+  });
+  for (const res of gens) absorb(list, res, file);
+}
+
+function mergeMaps(a: unknown, b: unknown): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const m of [a, b]) {
+    if (m && typeof m === "object" && !Array.isArray(m)) Object.assign(out, m);
+  }
+  return out;
+}
+
+function setOrDelete(
+  holder: Record<string, unknown>,
+  key: string,
+  value: Record<string, unknown>,
+): void {
+  if (Object.keys(value).length === 0) delete holder[key];
+  else holder[key] = value;
+}
+
+/** Adds a generated resource, or merges/replaces it into an existing one per its behavior. */
+function absorb(list: Resource[], res: Resource, file: string): void {
+  const id = res.curId();
+  const matches = list.filter((r) =>
+    [...r.previousIds(), r.curId()].some((other) => idEquals(other, id)),
+  );
+  const key = res.kind === "ConfigMap" ? "configMapGenerator" : "secretGenerator";
+  if (matches.length === 0) {
+    if (res.behavior === "merge" || res.behavior === "replace") {
+      throw new KustomizeError(
+        `${res.kind} ${res.name} does not exist; cannot merge or replace (behavior "${res.behavior}" needs it in a base)`,
+        where(file, key),
+      );
+    }
+    append(list, [res], file, key);
+    return;
+  }
+  if (matches.length > 1) {
+    throw new KustomizeError(
+      `found multiple objects that could accept merge of ${idString(id)}`,
+      where(file, key),
+    );
+  }
+  const old = matches[0] as Resource;
+  if (res.behavior !== "merge" && res.behavior !== "replace") {
+    throw new KustomizeError(
+      `${idString(id)} already exists; set behavior to merge or replace to change it`,
+      where(file, key),
+    );
+  }
+  const meta = res.meta() as Record<string, unknown>;
+  const oldMeta = old.meta() as Record<string, unknown>;
+  setOrDelete(meta, "labels", mergeMaps(oldMeta.labels, meta.labels));
+  setOrDelete(meta, "annotations", mergeMaps(oldMeta.annotations, meta.annotations));
+  meta.name = old.name;
+  if (old.namespace) meta.namespace = old.namespace;
+  else delete meta.namespace;
+  if (res.behavior === "merge") {
+    const obj = res.obj as Record<string, unknown>;
+    setOrDelete(obj, "data", mergeMaps(old.obj.data, obj.data));
+    setOrDelete(obj, "binaryData", mergeMaps(old.obj.binaryData, obj.binaryData));
+  }
+  // kustomize keeps the old resource's build state (hash setting, name history).
+  res.needsHash = old.needsHash;
+  res.prevIds = old.prevIds;
+  res.prefixes = old.prefixes;
+  res.suffixes = old.suffixes;
+  res.behavior = old.behavior;
+  list[list.indexOf(old)] = res;
+}
+
+function labelSpecs(label: NonNullable<Kustomization["labels"]>[number]): FieldSpec[] {
+  const specs: FieldSpec[] = (label.fields ?? []).map((f) => ({
+    group: f.group ?? "",
+    version: f.version ?? "",
+    kind: f.kind ?? "",
+    path: f.path ?? "",
+    create: f.create === true,
+  }));
+  const add = (extra: readonly FieldSpec[]) => {
+    for (const s of extra) {
+      if (
+        !specs.some(
+          (o) =>
+            o.path === s.path &&
+            o.group === s.group &&
+            o.version === s.version &&
+            o.kind === s.kind,
+        )
+      ) {
+        specs.push(s);
+      }
+    }
+  };
+  if (label.includeSelectors) add(COMMON_LABEL_SPECS);
+  else {
+    if (label.includeTemplates) add(TEMPLATE_LABEL_SPECS);
+    add([METADATA_LABELS]);
+  }
+  return specs;
+}
+
+function runTransformers(ldr: Loader, k: Kustomization, file: string, list: Resource[]): void {
+  if (k.patchesStrategicMerge?.length)
+    applyPatchesStrategicMerge(ldr, list, k.patchesStrategicMerge, file);
+  (k.patches ?? []).forEach((p, i) => {
+    applyPatch(ldr, list, p, where(file, `patches[${i}]`));
+  });
+  if (k.namespace) applyNamespace(list, k.namespace, file);
+  if (k.namePrefix) applyAffix(list, k.namePrefix, "prefix");
+  if (k.nameSuffix) applyAffix(list, k.nameSuffix, "suffix");
+  for (const label of k.labels ?? [])
+    setPairs(list, label.pairs ?? {}, labelSpecs(label), "labels");
+  if (k.commonLabels) setPairs(list, k.commonLabels, COMMON_LABEL_SPECS, "commonLabels");
+  if (k.commonAnnotations)
+    setPairs(list, k.commonAnnotations, COMMON_ANNOTATION_SPECS, "commonAnnotations");
+  (k.patchesJson6902 ?? []).forEach((p, i) => {
+    applyPatchJson6902(ldr, list, p, where(file, `patchesJson6902[${i}]`));
+  });
+  for (const r of k.replicas ?? []) applyReplicas(list, r.name ?? "", r.count ?? 0, file);
+  for (const img of k.images ?? []) applyImage(list, img);
+  if (k.replacements?.length) runReplacements(ldr, k, file, list);
+}
+
+function runReplacements(ldr: Loader, k: Kustomization, file: string, list: Resource[]): void {
+  const entries: unknown[] = [];
+  (k.replacements ?? []).forEach((entry, i) => {
+    const path = entry.path;
+    if (typeof path === "string") {
+      const text = ldr.readFile(path, where(file, `replacements[${i}]`));
+      const loaded = resourcesFromReplacementFile(text, ldr.display(ldr.abs(path)));
+      entries.push(...loaded);
+    } else {
+      entries.push(entry);
+    }
+  });
+  const objects = list.map((r) => r.obj);
+  applyReplacements(objects, entries, file);
+  objects.forEach((obj, i) => {
+    (list[i] as Resource).obj = obj;
+  });
+}
+
+function resourcesFromReplacementFile(text: string, source: string): unknown[] {
+  const docs = resourcesFromTextLoose(text, source);
+  const out: unknown[] = [];
+  for (const d of docs) {
+    if (Array.isArray(d)) out.push(...d);
+    else out.push(d);
+  }
+  return out;
+}
+
+/** Replacement files hold plain replacement entries, not resources. */
+function resourcesFromTextLoose(text: string, source: string): unknown[] {
+  return parseYamlStream(text, source);
+}

@@ -1,0 +1,380 @@
+/**
+ * Finding, parsing and checking a kustomization file. kustomize decodes it strictly
+ * (YAML 1.1 scalars, then JSON with unknown fields refused); so do we, and we refuse the
+ * features we do not implement instead of ignoring them.
+ */
+import { parse } from "yaml";
+import { KustomizeError } from "./api.ts";
+import type { Loader } from "./loader.ts";
+
+export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+
+export interface FieldSpecArg {
+  group?: string;
+  version?: string;
+  kind?: string;
+  path?: string;
+  create?: boolean;
+}
+
+export interface Selector {
+  group?: string;
+  version?: string;
+  kind?: string;
+  name?: string;
+  namespace?: string;
+  labelSelector?: string;
+  annotationSelector?: string;
+}
+
+export interface PatchArg {
+  path?: string;
+  patch?: string;
+  target?: Selector;
+  options?: Record<string, boolean>;
+}
+
+export interface GeneratorOptions {
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  disableNameSuffixHash?: boolean;
+  immutable?: boolean;
+}
+
+export interface GeneratorArgs {
+  name?: string;
+  namespace?: string;
+  behavior?: string;
+  literals?: string[];
+  files?: string[];
+  envs?: string[];
+  env?: string;
+  options?: GeneratorOptions;
+  type?: string;
+}
+
+export interface ImageArg {
+  name?: string;
+  newName?: string;
+  newTag?: string;
+  digest?: string;
+  tagSuffix?: string;
+}
+
+export interface LabelArg {
+  pairs?: Record<string, string>;
+  includeSelectors?: boolean;
+  includeTemplates?: boolean;
+  fields?: FieldSpecArg[];
+}
+
+export interface Kustomization {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+  };
+  namePrefix?: string;
+  nameSuffix?: string;
+  namespace?: string;
+  commonLabels?: Record<string, string>;
+  labels?: LabelArg[];
+  commonAnnotations?: Record<string, string>;
+  patchesStrategicMerge?: string[];
+  patchesJson6902?: PatchArg[];
+  patches?: PatchArg[];
+  images?: ImageArg[];
+  imageTags?: ImageArg[];
+  replacements?: Record<string, unknown>[];
+  replicas?: { name?: string; count?: number }[];
+  sortOptions?: {
+    order?: string;
+    legacySortOptions?: { orderFirst?: string[]; orderLast?: string[] };
+  };
+  resources?: string[];
+  components?: string[];
+  bases?: string[];
+  configMapGenerator?: GeneratorArgs[];
+  secretGenerator?: GeneratorArgs[];
+  generatorOptions?: GeneratorOptions;
+  buildMetadata?: string[];
+  [key: string]: unknown;
+}
+
+type Shape =
+  | "string"
+  | "bool"
+  | "int"
+  | "any"
+  | { map: Shape }
+  | { list: Shape }
+  | { obj: Record<string, Shape> };
+
+const strMap: Shape = { map: "string" };
+const strList: Shape = { list: "string" };
+const fieldSpec: Shape = {
+  obj: { group: "string", version: "string", kind: "string", path: "string", create: "bool" },
+};
+const selector: Shape = {
+  obj: {
+    group: "string",
+    version: "string",
+    kind: "string",
+    name: "string",
+    namespace: "string",
+    labelSelector: "string",
+    annotationSelector: "string",
+  },
+};
+const patch: Shape = {
+  obj: { path: "string", patch: "string", target: selector, options: { map: "bool" } },
+};
+const generatorOptions: Shape = {
+  obj: { labels: strMap, annotations: strMap, disableNameSuffixHash: "bool", immutable: "bool" },
+};
+const generatorFields: Record<string, Shape> = {
+  name: "string",
+  namespace: "string",
+  behavior: "string",
+  literals: strList,
+  files: strList,
+  envs: strList,
+  env: "string",
+  options: generatorOptions,
+};
+const image: Shape = {
+  obj: {
+    name: "string",
+    newName: "string",
+    newTag: "string",
+    digest: "string",
+    tagSuffix: "string",
+  },
+};
+
+const SHAPE: Record<string, Shape> = {
+  apiVersion: "string",
+  kind: "string",
+  metadata: { obj: { name: "string", namespace: "string", labels: strMap, annotations: strMap } },
+  openapi: strMap,
+  namePrefix: "string",
+  nameSuffix: "string",
+  namespace: "string",
+  commonLabels: strMap,
+  labels: {
+    list: {
+      obj: {
+        pairs: strMap,
+        includeSelectors: "bool",
+        includeTemplates: "bool",
+        fields: { list: fieldSpec },
+      },
+    },
+  },
+  commonAnnotations: strMap,
+  patchesStrategicMerge: strList,
+  patchesJson6902: { list: patch },
+  patches: { list: patch },
+  images: { list: image },
+  imageTags: { list: image },
+  replacements: { list: "any" },
+  replicas: { list: { obj: { name: "string", count: "int" } } },
+  vars: { list: "any" },
+  sortOptions: {
+    obj: {
+      order: "string",
+      legacySortOptions: { obj: { orderFirst: strList, orderLast: strList } },
+    },
+  },
+  resources: strList,
+  components: strList,
+  crds: strList,
+  bases: strList,
+  configMapGenerator: { list: { obj: generatorFields } },
+  secretGenerator: { list: { obj: { ...generatorFields, type: "string" } } },
+  helmGlobals: "any",
+  helmCharts: "any",
+  helmChartInflationGenerator: "any",
+  generatorOptions,
+  configurations: strList,
+  generators: strList,
+  transformers: strList,
+  validators: strList,
+  buildMetadata: strList,
+};
+
+/** Fields kustomize accepts that this implementation refuses, with the reason. */
+const UNSUPPORTED: Record<string, string> = {
+  openapi: "custom OpenAPI schemas are not supported",
+  crds: "CRD field specs (crds) are not supported",
+  vars: "vars are not supported; use replacements",
+  helmGlobals: "Helm charts are not supported",
+  helmCharts: "Helm charts are not supported (kustomize needs the helm binary for them)",
+  helmChartInflationGenerator: "Helm charts are not supported",
+  configurations: "custom transformer configurations are not supported",
+  generators: "generator plugins are not supported",
+  transformers: "transformer plugins are not supported",
+  validators: "validator plugins are not supported",
+};
+
+function typeName(value: unknown): string {
+  if (Array.isArray(value)) return "array";
+  if (value === null) return "null";
+  if (typeof value === "object") return "object";
+  return typeof value;
+}
+
+function check(value: unknown, shape: Shape, path: string, file: string): void {
+  if (value === null || value === undefined || shape === "any") return;
+  const fail = (want: string): never => {
+    throw new KustomizeError(`field "${path}" must be ${want}, not ${typeName(value)}`, {
+      file,
+      key: path,
+    });
+  };
+  if (shape === "string") {
+    if (typeof value !== "string") fail("a string (quote it if it looks like a number or boolean)");
+    return;
+  }
+  if (shape === "bool") {
+    if (typeof value !== "boolean") fail("true or false");
+    return;
+  }
+  if (shape === "int") {
+    if (typeof value !== "number" || !Number.isInteger(value)) fail("an integer");
+    return;
+  }
+  if ("list" in shape) {
+    if (!Array.isArray(value)) fail("a list");
+    (value as unknown[]).forEach((item, i) => {
+      check(item, shape.list, `${path}[${i}]`, file);
+    });
+    return;
+  }
+  if (typeof value !== "object" || Array.isArray(value)) fail("a map");
+  const entries = Object.entries(value as Record<string, unknown>);
+  if ("map" in shape) {
+    for (const [k, v] of entries) check(v, shape.map, `${path}.${k}`, file);
+    return;
+  }
+  for (const [k, v] of entries) {
+    const sub = shape.obj[k];
+    if (!sub) {
+      throw new KustomizeError(`unknown field "${path}.${k}" (not a known kustomization field)`, {
+        file,
+        key: `${path}.${k}`,
+      });
+    }
+    check(v, sub, `${path}.${k}`, file);
+  }
+}
+
+export interface LoadedKustomization {
+  k: Kustomization;
+  /** Path of the kustomization file, for messages. */
+  file: string;
+}
+
+/** Finds and parses the kustomization file of `ldr`'s root. */
+export function loadKustomization(ldr: Loader): LoadedKustomization {
+  const found = KUSTOMIZATION_FILES.filter((name) => {
+    try {
+      return ldr.exists(name) && !ldr.isDir(name);
+    } catch {
+      return false;
+    }
+  });
+  if (found.length === 0) {
+    throw new KustomizeError(
+      `unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '${ldr.display(ldr.root)}'`,
+      { file: ldr.display(ldr.root) },
+    );
+  }
+  if (found.length > 1) {
+    throw new KustomizeError(
+      `found multiple kustomization files (${found.join(", ")}): keep only one`,
+      {
+        file: ldr.display(ldr.root),
+      },
+    );
+  }
+  const name = found[0] as string;
+  const file = ldr.display(ldr.abs(name));
+  const text = ldr.readFile(name, { file, key: "" });
+  let data: unknown;
+  try {
+    data = parse(text, { version: "1.1", uniqueKeys: true, prettyErrors: false });
+  } catch (error) {
+    const e = error as { message: string; linePos?: { line: number }[] };
+    throw new KustomizeError(`invalid YAML: ${e.message.split("\n")[0]}`, {
+      file,
+      line: e.linePos?.[0]?.line,
+    });
+  }
+  if (data === null || data === undefined) data = {};
+  if (typeof data !== "object" || Array.isArray(data)) {
+    throw new KustomizeError("a kustomization must be a YAML map", { file });
+  }
+  const k = data as Kustomization;
+  for (const [key, value] of Object.entries(k)) {
+    const shape = SHAPE[key];
+    if (!shape) {
+      throw new KustomizeError(
+        `unknown field "${key}" (not a kustomization field; check its spelling)`,
+        {
+          file,
+          key,
+        },
+      );
+    }
+    check(value, shape, key, file);
+  }
+  for (const [key, reason] of Object.entries(UNSUPPORTED)) {
+    const value = k[key];
+    if (value === undefined || value === null) continue;
+    if (Array.isArray(value) && value.length === 0) continue;
+    throw new KustomizeError(`${reason}: remove "${key}" or build with kustomize`, { file, key });
+  }
+  for (const meta of k.buildMetadata ?? []) {
+    if (meta !== "managedByLabel") {
+      throw new KustomizeError(`buildMetadata "${meta}" is not supported`, {
+        file,
+        key: "buildMetadata",
+      });
+    }
+  }
+  fix(k);
+  enforce(k, file);
+  return { k, file };
+}
+
+/** kustomize's FixKustomization: fold deprecated fields into their successors. */
+function fix(k: Kustomization): void {
+  if (!k.kind) k.kind = "Kustomization";
+  if (k.bases?.length) k.resources = [...(k.resources ?? []), ...k.bases];
+  if (k.imageTags?.length) k.images = [...(k.images ?? []), ...k.imageTags];
+  for (const list of [k.configMapGenerator, k.secretGenerator]) {
+    for (const g of list ?? []) {
+      if (g.env) g.envs = [...(g.envs ?? []), g.env];
+    }
+  }
+}
+
+function enforce(k: Kustomization, file: string): void {
+  const errs: string[] = [];
+  if (k.kind !== "Kustomization" && k.kind !== "Component") {
+    errs.push("kind should be Kustomization or Component");
+  }
+  const required =
+    k.kind === "Component" ? "kustomize.config.k8s.io/v1alpha1" : "kustomize.config.k8s.io/v1beta1";
+  if (k.apiVersion && k.apiVersion !== required)
+    errs.push(`apiVersion for ${k.kind} should be ${required}`);
+  if (errs.length > 0)
+    throw new KustomizeError(errs.join("; "), {
+      file,
+      key: errs[0]?.startsWith("kind") ? "kind" : "apiVersion",
+    });
+}

@@ -1,0 +1,268 @@
+/**
+ * Applying `patches`, `patchesStrategicMerge` and `patchesJson6902`: loading each patch,
+ * telling strategic-merge from JSON 6902, and choosing the resources it applies to
+ * (`target` selectors with regexes, label and annotation selectors; otherwise the patch's
+ * own id), as kustomize's patch transformers do.
+ */
+import { parse } from "yaml";
+import { KustomizeError } from "./api.ts";
+import type { PatchArg, Selector } from "./kustomization.ts";
+import type { Loader } from "./loader.ts";
+import { applyJson6902 } from "./patches/json6902.ts";
+import { matchesLabelSelector } from "./patches/selector.ts";
+import { strategicMerge } from "./patches/strategic-merge.ts";
+import {
+  effectiveNamespace,
+  idClusterScoped,
+  idEquals,
+  idString,
+  type ResId,
+  Resource,
+} from "./resource.ts";
+import { resourcesFromText } from "./resources.ts";
+
+interface Where {
+  file: string;
+  key: string;
+}
+
+function anchored(pattern: string | undefined, where: Where): RegExp | undefined {
+  if (!pattern) return undefined;
+  try {
+    return new RegExp(`^(?:${pattern})$`, "u");
+  } catch (error) {
+    throw new KustomizeError(
+      `invalid regular expression "${pattern}" in patch target: ${(error as Error).message}`,
+      where,
+    );
+  }
+}
+
+function orgEffectiveNamespace(r: Resource): string {
+  const first = r.prevIds[0];
+  if (!first) return effectiveNamespace(r.curId());
+  return first.namespace === "" || first.namespace === "default" ? "default" : first.namespace;
+}
+
+/** kustomize's ResMap.Select: the resources a patch or replacement `target` picks. */
+export function selectResources(
+  resources: readonly Resource[],
+  s: Selector,
+  where: Where,
+): Resource[] {
+  const group = anchored(s.group, where);
+  const version = anchored(s.version, where);
+  const kind = anchored(s.kind, where);
+  const name = anchored(s.name, where);
+  const namespace = anchored(s.namespace, where);
+  const out: Resource[] = [];
+  for (const r of resources) {
+    const cur = r.curId();
+    const org = r.orgId();
+    if (
+      namespace &&
+      !namespace.test(orgEffectiveNamespace(r)) &&
+      !namespace.test(effectiveNamespace(cur))
+    )
+      continue;
+    if (name && !name.test(org.name) && !name.test(cur.name)) continue;
+    const gvk = r.gvk();
+    if (group && !group.test(gvk.group)) continue;
+    if (version && !version.test(gvk.version)) continue;
+    if (kind && !kind.test(gvk.kind)) continue;
+    try {
+      if (
+        s.labelSelector &&
+        !matchesLabelSelector(r.labels() as Record<string, unknown>, s.labelSelector)
+      )
+        continue;
+      if (
+        s.annotationSelector &&
+        !matchesLabelSelector(r.annotations() as Record<string, unknown>, s.annotationSelector)
+      ) {
+        continue;
+      }
+    } catch (error) {
+      throw new KustomizeError(
+        `invalid selector in patch target: ${(error as Error).message}`,
+        where,
+      );
+    }
+    out.push(r);
+  }
+  return out;
+}
+
+/** The resources whose current or any previous id equals `id`. */
+function matchingAnyId(resources: readonly Resource[], id: ResId): Resource[] {
+  return resources.filter((r) =>
+    [...r.previousIds(), r.curId()].some((other) => idEquals(other, id)),
+  );
+}
+
+interface SmPatch {
+  res: Resource;
+  patch: Record<string, unknown>;
+}
+
+function parseSmPatches(text: string, source: string): SmPatch[] {
+  return resourcesFromText(text, source).map((res) => ({
+    res,
+    patch: res.obj as unknown as Record<string, unknown>,
+  }));
+}
+
+function parseJsonPatch(text: string, source: string): unknown[] {
+  const trimmed = text.trim();
+  if (trimmed === "") throw new KustomizeError("empty json patch operations", { file: source });
+  let ops: unknown;
+  try {
+    ops = trimmed.startsWith("[") ? JSON.parse(trimmed) : parse(text, { version: "1.1" });
+  } catch {
+    try {
+      ops = parse(text, { version: "1.1" });
+    } catch (error) {
+      throw new KustomizeError(`invalid JSON patch: ${(error as Error).message.split("\n")[0]}`, {
+        file: source,
+      });
+    }
+  }
+  if (!Array.isArray(ops))
+    throw new KustomizeError("a JSON 6902 patch must be a list of operations", { file: source });
+  return ops;
+}
+
+/** Replaces `r`'s object with `next`, or removes `r` from the list when `next` is null. */
+function applySm(
+  list: Resource[],
+  r: Resource,
+  patch: SmPatch,
+  options: Record<string, boolean> | undefined,
+): void {
+  const allowNameChange = options?.allowNameChange === true;
+  const allowKindChange = options?.allowKindChange === true;
+  if (allowNameChange || allowKindChange) r.storePreviousId();
+  const next = strategicMerge(r.obj, patch.patch, {
+    allowNameChange,
+    allowKindChange,
+    source: patch.res.source,
+  });
+  if (next === null || Object.keys(next).length === 0) {
+    const i = list.indexOf(r);
+    if (i >= 0) list.splice(i, 1);
+    return;
+  }
+  r.obj = next;
+}
+
+/** One entry of `patches`. */
+export function applyPatch(ldr: Loader, list: Resource[], p: PatchArg, where: Where): void {
+  const inline = (p.patch ?? "").trim();
+  if (inline === "" && !p.path)
+    throw new KustomizeError("must specify one of patch and path", where);
+  if (inline !== "" && p.path)
+    throw new KustomizeError("patch and path can't be set at the same time", where);
+  const source = p.path ? ldr.display(ldr.abs(p.path)) : `${where.file} (${where.key})`;
+  const text = p.path ? ldr.readFile(p.path, where) : inline;
+  const kind = patchKind(text, source, where);
+  if (kind === "json") {
+    if (!p.target) throw new KustomizeError("must specify a target for a JSON 6902 patch", where);
+    const ops = parseJsonPatch(text, source);
+    for (const r of selectResources(list, p.target, where)) {
+      r.storePreviousId();
+      r.obj = applyJson6902(r.obj, ops, source);
+    }
+    return;
+  }
+  const patches = parseSmPatches(text, source);
+  if (p.target) {
+    if (patches.length > 1) {
+      throw new KustomizeError(
+        "a patches entry with a target may hold only one strategic merge patch",
+        where,
+      );
+    }
+    const patch = patches[0] as SmPatch;
+    for (const r of selectResources(list, p.target, where)) applySm(list, r, patch, p.options);
+    return;
+  }
+  for (const patch of patches) {
+    const target = findPatchTarget(list, patch, where);
+    applySm(list, target, patch, p.options);
+  }
+}
+
+function findPatchTarget(list: Resource[], patch: SmPatch, where: Where): Resource {
+  const id = patch.res.curId();
+  const matches = matchingAnyId(list, id);
+  if (matches.length === 1) return matches[0] as Resource;
+  const what = matches.length === 0 ? "no resource matches" : "multiple resources match";
+  throw new KustomizeError(
+    `${what} strategic merge patch ${idString(id)}${idClusterScoped(id) ? "" : ""} (failed to find unique target for patch from ${patch.res.source})`,
+    where,
+  );
+}
+
+function patchKind(text: string, source: string, where: Where): "sm" | "json" {
+  const t = text.trim();
+  if (t.startsWith("[")) return "json";
+  let docs: unknown;
+  try {
+    docs = parse(t, { version: "1.1" });
+  } catch {
+    return "sm";
+  }
+  if (Array.isArray(docs)) return "json";
+  if (docs === null || typeof docs !== "object") {
+    throw new KustomizeError(`unable to parse SM or JSON patch from ${source}`, where);
+  }
+  return "sm";
+}
+
+/** `patchesStrategicMerge`: each entry is inline YAML or a file of patches. */
+export function applyPatchesStrategicMerge(
+  ldr: Loader,
+  list: Resource[],
+  entries: string[],
+  file: string,
+): void {
+  const patches: SmPatch[] = [];
+  entries.forEach((entry, i) => {
+    const where = { file, key: `patchesStrategicMerge[${i}]` };
+    let loaded: SmPatch[] | undefined;
+    if (entry.includes("\n") || /^\s*(apiVersion|kind|metadata)\s*:/.test(entry)) {
+      try {
+        loaded = parseSmPatches(entry, `${file} (${where.key})`);
+      } catch {
+        loaded = undefined;
+      }
+    }
+    if (!loaded) {
+      const text = ldr.readFile(entry, where);
+      loaded = parseSmPatches(text, ldr.display(ldr.abs(entry)));
+    }
+    patches.push(...loaded);
+  });
+  for (const patch of patches) {
+    const target = findPatchTarget(list, patch, { file, key: "patchesStrategicMerge" });
+    applySm(list, target, patch, undefined);
+  }
+}
+
+/** One entry of `patchesJson6902`. */
+export function applyPatchJson6902(ldr: Loader, list: Resource[], p: PatchArg, where: Where): void {
+  if (!p.target) throw new KustomizeError("must specify a target for a JSON 6902 patch", where);
+  const inline = p.patch ?? "";
+  if (inline === "" && !p.path) throw new KustomizeError("empty file path and empty jsonOp", where);
+  if (inline !== "" && p.path)
+    throw new KustomizeError("must specify either a file path or jsonOp, not both", where);
+  const source = p.path ? ldr.display(ldr.abs(p.path)) : `${where.file} (${where.key})`;
+  const text = p.path ? ldr.readFile(p.path, where) : inline;
+  const ops = parseJsonPatch(text, source);
+  if (ops.length === 0) throw new KustomizeError("patch appears to be empty", { file: source });
+  for (const r of selectResources(list, p.target, where)) {
+    r.obj = applyJson6902(r.obj, ops, source);
+  }
+}
+
+export { Resource };

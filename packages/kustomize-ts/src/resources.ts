@@ -1,0 +1,67 @@
+/** Turning a YAML stream into resources, as kustomize's resource factory does. */
+import { type KubernetesObject, KustomizeError } from "./api.ts";
+import { Resource } from "./resource.ts";
+import { parseYamlStream } from "./yaml/parse.ts";
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function validate(doc: unknown, source: string): Record<string, unknown> {
+  if (
+    !isMap(doc) ||
+    (doc.metadata !== undefined && !isMap(doc.metadata) && doc.metadata !== null)
+  ) {
+    throw new KustomizeError(
+      "missing Resource metadata: each document must be a Kubernetes object (a map)",
+      {
+        file: source,
+      },
+    );
+  }
+  const kind = doc.kind;
+  if (kind === undefined || kind === null || kind === "") {
+    throw new KustomizeError("missing kind in object: every resource needs a kind", {
+      file: source,
+    });
+  }
+  if (String(kind).endsWith("List")) return doc;
+  const meta = doc.metadata as Record<string, unknown> | undefined | null;
+  const name = meta?.name;
+  if (name === undefined || name === null || name === "") {
+    throw new KustomizeError(
+      `missing metadata.name in object of kind ${String(kind)}: every resource needs a name`,
+      {
+        file: source,
+      },
+    );
+  }
+  return doc;
+}
+
+/** Parses `text` (one or more YAML documents) into resources; `*List` kinds are inlined. */
+export function resourcesFromText(text: string, source: string): Resource[] {
+  const pending = parseYamlStream(text, source);
+  const out: Resource[] = [];
+  while (pending.length > 0) {
+    const doc = validate(pending.shift(), source);
+    const kind = String(doc.kind);
+    if (kind.endsWith("List")) {
+      const items = doc.items;
+      if (items === undefined || items === null) continue;
+      if (!Array.isArray(items)) {
+        throw new KustomizeError(`expected array in ${kind}/items`, { file: source });
+      }
+      pending.push(
+        ...items.filter(
+          (item) => item !== null && !(isMap(item) && Object.keys(item).length === 0),
+        ),
+      );
+      continue;
+    }
+    const annotations = isMap(doc.metadata) ? doc.metadata.annotations : undefined;
+    if (isMap(annotations) && annotations["config.kubernetes.io/local-config"] === "true") continue;
+    out.push(new Resource(doc as KubernetesObject, source));
+  }
+  return out;
+}

@@ -1,0 +1,113 @@
+/**
+ * The images transformer: rewrites `image` fields in any `containers` / `initContainers`
+ * list (anywhere in the object, as kustomize's legacy walk does), then at the images field
+ * specs, matching by name as kustomize does.
+ */
+import { IMAGES } from "../config/fieldspecs.ts";
+import { compactSpec, isMap, specMatches, walkSpec } from "../fieldspec.ts";
+import type { ImageArg } from "../kustomization.ts";
+import type { Resource } from "../resource.ts";
+
+const SPECS = IMAGES.map(compactSpec);
+
+/** Splits "host/name:tag@digest" into its parts the way kustomize's image.Split does. */
+export function splitImage(image: string): { name: string; tag: string; digest: string } {
+  let slash = image.indexOf("/");
+  let search = image;
+  if (slash > 0) search = image.slice(slash);
+  else slash = 0;
+  let id = search.indexOf("@");
+  let ic = search.indexOf(":");
+  if (ic < 0 && id < 0) return { name: image, tag: "", digest: "" };
+  if (id >= 0 && (id < ic || ic < 0)) {
+    id += slash;
+    return { name: image.slice(0, id), tag: "", digest: image.slice(id + 1) };
+  }
+  if (id >= 0 && ic >= 0) {
+    id += slash;
+    ic += slash;
+    return { name: image.slice(0, ic), tag: image.slice(ic + 1, id), digest: image.slice(id + 1) };
+  }
+  ic += slash;
+  return { name: image.slice(0, ic), tag: image.slice(ic + 1), digest: "" };
+}
+
+const matchers = new Map<string, RegExp | null>();
+
+export function imageMatches(value: string, name: string): boolean {
+  let re = matchers.get(name);
+  if (re === undefined) {
+    try {
+      re = new RegExp(`^${name}(:[a-zA-Z0-9_.{}-]*)?(@sha256:[a-zA-Z0-9_.{}-]*)?$`, "u");
+    } catch {
+      re = null;
+    }
+    matchers.set(name, re);
+  }
+  return re ? re.test(value) : false;
+}
+
+export function updateImage(value: string, img: ImageArg): string {
+  if (!imageMatches(value, img.name ?? "")) return value;
+  let { name, tag, digest } = splitImage(value);
+  if (img.newName) name = img.newName;
+  if (img.newTag && img.digest) {
+    tag = img.newTag;
+    digest = img.digest;
+  } else if (img.newTag) {
+    tag = img.newTag;
+    digest = "";
+  } else if (img.digest) {
+    tag = "";
+    digest = img.digest;
+  } else if (img.tagSuffix) {
+    tag += img.tagSuffix;
+    digest = "";
+  }
+  if (tag) name += `:${tag}`;
+  if (digest) name += `@${digest}`;
+  return name;
+}
+
+function updateField(
+  holder: Record<string | number, unknown>,
+  key: string | number,
+  img: ImageArg,
+): void {
+  const value = holder[key];
+  if (typeof value === "string") holder[key] = updateImage(value, img);
+  else if (typeof value === "number" || typeof value === "boolean") {
+    const next = updateImage(String(value), img);
+    if (next !== String(value)) holder[key] = next;
+  }
+}
+
+function walkContainers(node: unknown, img: ImageArg): void {
+  if (Array.isArray(node)) {
+    for (const item of node) walkContainers(item, img);
+    return;
+  }
+  if (!isMap(node)) return;
+  for (const key of Object.keys(node)) {
+    const value = node[key];
+    walkContainers(value, img);
+    if ((key === "containers" || key === "initContainers") && Array.isArray(value)) {
+      for (const c of value)
+        if (isMap(c) && Object.hasOwn(c, "image")) updateField(c, "image", img);
+    }
+  }
+}
+
+export function applyImage(resources: readonly Resource[], img: ImageArg): void {
+  for (const r of resources) {
+    if (r.kind === "CustomResourceDefinition") continue;
+    walkContainers(r.obj, img);
+    const gvk = r.gvk();
+    for (const spec of SPECS) {
+      if (!specMatches(spec, gvk)) continue;
+      walkSpec(r.obj, spec, undefined, (holder, key) =>
+        updateField(holder as Record<string | number, unknown>, key, img),
+      );
+    }
+  }
+}

@@ -1,0 +1,565 @@
+/**
+ * Writes objects the way `kustomize build` prints them: each resource goes through JSON
+ * and is then written by go-yaml v2 (sigs.k8s.io/yaml), so keys are sorted in go-yaml's
+ * "natural" order, numbers are normalised, strings that YAML 1.1 would read as something
+ * else are quoted, and long lines fold at 80 columns.
+ */
+import { KustomizeError } from "../api.ts";
+import { formatGoFloat } from "./numbers.ts";
+import { resolvesAsString } from "./resolve11.ts";
+
+const BEST_WIDTH = 80;
+
+/** The YAML stream of `kustomize build`: documents joined by `---`. */
+export function toYaml(objects: readonly unknown[]): string {
+  const parts: string[] = [];
+  for (const obj of objects) parts.push(documentToYaml(obj));
+  return parts.join("---\n");
+}
+
+/** One document, ending with a newline. */
+export function documentToYaml(value: unknown): string {
+  const w = new Writer();
+  w.root(normalize(value));
+  return w.finish();
+}
+
+type Json = null | boolean | string | JsonNumber | Json[] | { [key: string]: Json };
+/** A number already printed in go-yaml's form. */
+class JsonNumber {
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+}
+
+/** The JSON round trip: drop undefined, format numbers, refuse what JSON cannot hold. */
+function normalize(value: unknown): Json {
+  if (value === null || value === undefined) return null;
+  switch (typeof value) {
+    case "string":
+      return value;
+    case "boolean":
+      return value;
+    case "bigint":
+      return new JsonNumber(value.toString());
+    case "number":
+      if (!Number.isFinite(value)) {
+        throw new KustomizeError(`json: unsupported value: ${goInfName(value)}`);
+      }
+      return new JsonNumber(formatJsonNumber(value));
+    case "object": {
+      if (Array.isArray(value)) return value.map((item) => normalize(item));
+      if (value instanceof Date) return value.toISOString();
+      const out: { [key: string]: Json } = {};
+      for (const key of Object.keys(value)) {
+        const item = (value as Record<string, unknown>)[key];
+        if (item === undefined) continue;
+        out[key] = normalize(item);
+      }
+      return out;
+    }
+    default:
+      return String(value);
+  }
+}
+
+function goInfName(value: number): string {
+  if (Number.isNaN(value)) return "NaN";
+  return value > 0 ? "+Inf" : "-Inf";
+}
+
+const UINT64_MAX = 18446744073709551615n;
+const INT64_MIN = -9223372036854775808n;
+
+/** What go-yaml v2 prints for a float64 after encoding/json wrote it. */
+function formatJsonNumber(value: number): string {
+  if (Number.isInteger(value) && Math.abs(value) < 1e21) {
+    // encoding/json writes integral floats as digits; go-yaml reads them back as ints
+    // when they fit in 64 bits.
+    const big = BigInt(value);
+    if (big >= INT64_MIN && big <= UINT64_MAX) return big.toString();
+  }
+  return formatGoFloat(value);
+}
+
+/** go-yaml v2's natural key order (digits compared as numbers, letters after others). */
+export function compareKeys(a: string, b: string): number {
+  if (a === b) return 0;
+  return keyLess(a, b) ? -1 : 1;
+}
+
+const LETTER = /\p{L}/u;
+const DIGIT = /\p{Nd}/u;
+
+function keyLess(a: string, b: string): boolean {
+  const ar = Array.from(a);
+  const br = Array.from(b);
+  for (let i = 0; i < ar.length && i < br.length; i++) {
+    const ac = ar[i] as string;
+    const bc = br[i] as string;
+    if (ac === bc) continue;
+    const al = LETTER.test(ac);
+    const bl = LETTER.test(bc);
+    if (al && bl) return (ac.codePointAt(0) as number) < (bc.codePointAt(0) as number);
+    if (al || bl) return bl;
+    let an = 0n;
+    let bn = 0n;
+    if (ac === "0" || bc === "0") {
+      for (let j = i - 1; j >= 0 && DIGIT.test(ar[j] as string); j--) {
+        if (ar[j] !== "0") {
+          an = 1n;
+          bn = 1n;
+          break;
+        }
+      }
+    }
+    let ai = i;
+    for (; ai < ar.length && DIGIT.test(ar[ai] as string); ai++) {
+      an = an * 10n + BigInt((ar[ai] as string).charCodeAt(0) - 48);
+    }
+    let bi = i;
+    for (; bi < br.length && DIGIT.test(br[bi] as string); bi++) {
+      bn = bn * 10n + BigInt((br[bi] as string).charCodeAt(0) - 48);
+    }
+    if (an !== bn) return an < bn;
+    if (ai !== bi) return ai < bi;
+    return (ac.codePointAt(0) as number) < (bc.codePointAt(0) as number);
+  }
+  return ar.length < br.length;
+}
+
+type Style = "plain" | "single" | "double" | "literal";
+
+interface Analysis {
+  multiline: boolean;
+  blockPlain: boolean;
+  singleAllowed: boolean;
+  blockAllowed: boolean;
+}
+
+function isBreak(c: string): boolean {
+  return c === "\n" || c === "\r" || c === "\u0085" || c === "\u2028" || c === "\u2029";
+}
+
+function isPrintable(c: string): boolean {
+  const cp = c.codePointAt(0) as number;
+  if (cp === 0x0a) return true;
+  if (cp >= 0x20 && cp <= 0x7e) return true;
+  if (cp >= 0xa0 && cp <= 0xd7ff) return true;
+  if (cp >= 0xe000 && cp <= 0xfffd) return cp !== 0xfeff;
+  return false;
+}
+
+/** go-yaml's yaml_emitter_analyze_scalar, on code points. */
+function analyze(chars: string[]): Analysis {
+  if (chars.length === 0) {
+    return { multiline: false, blockPlain: true, singleAllowed: true, blockAllowed: false };
+  }
+  let blockIndicators = false;
+  let lineBreaks = false;
+  let special = false;
+  let leadingSpace = false;
+  let leadingBreak = false;
+  let trailingSpace = false;
+  let trailingBreak = false;
+  let breakSpace = false;
+  let spaceBreak = false;
+  let previousSpace = false;
+  let previousBreak = false;
+  if (
+    chars.length >= 3 &&
+    ((chars[0] === "-" && chars[1] === "-" && chars[2] === "-") ||
+      (chars[0] === "." && chars[1] === "." && chars[2] === "."))
+  ) {
+    blockIndicators = true;
+  }
+  let precededByWhitespace = true;
+  const n = chars.length;
+  for (let i = 0; i < n; i++) {
+    const c = chars[i] as string;
+    const next = chars[i + 1];
+    const followedByWhitespace = i + 1 >= n || next === " " || next === "\t";
+    if (i === 0) {
+      switch (c) {
+        case "#":
+        case ",":
+        case "[":
+        case "]":
+        case "{":
+        case "}":
+        case "&":
+        case "*":
+        case "!":
+        case "|":
+        case ">":
+        case "'":
+        case '"':
+        case "%":
+        case "@":
+        case "`":
+          blockIndicators = true;
+          break;
+        case "?":
+        case ":":
+          if (followedByWhitespace) blockIndicators = true;
+          break;
+        case "-":
+          if (followedByWhitespace) blockIndicators = true;
+          break;
+      }
+    } else if (c === ":") {
+      if (followedByWhitespace) blockIndicators = true;
+    } else if (c === "#") {
+      if (precededByWhitespace) blockIndicators = true;
+    }
+    if (!isPrintable(c)) special = true;
+    if (c === " ") {
+      if (i === 0) leadingSpace = true;
+      if (i === n - 1) trailingSpace = true;
+      if (previousBreak) breakSpace = true;
+      previousSpace = true;
+      previousBreak = false;
+    } else if (isBreak(c)) {
+      lineBreaks = true;
+      if (i === 0) leadingBreak = true;
+      if (i === n - 1) trailingBreak = true;
+      if (previousSpace) spaceBreak = true;
+      previousSpace = false;
+      previousBreak = true;
+    } else {
+      previousSpace = false;
+      previousBreak = false;
+    }
+    precededByWhitespace = c === " " || c === "\t" || isBreak(c);
+  }
+  let blockPlain = true;
+  let singleAllowed = true;
+  let blockAllowed = true;
+  if (leadingSpace || leadingBreak || trailingSpace || trailingBreak) blockPlain = false;
+  if (trailingSpace) blockAllowed = false;
+  if (breakSpace) {
+    blockPlain = false;
+    singleAllowed = false;
+  }
+  if (spaceBreak || special) {
+    blockPlain = false;
+    singleAllowed = false;
+    blockAllowed = false;
+  }
+  if (lineBreaks) blockPlain = false;
+  if (blockIndicators) blockPlain = false;
+  return { multiline: lineBreaks, blockPlain, singleAllowed, blockAllowed };
+}
+
+const BASE60 = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
+
+function isBase60Float(s: string): boolean {
+  if (s === "") return false;
+  const c = s[0] as string;
+  if (!(c === "+" || c === "-" || (c >= "0" && c <= "9")) || !s.includes(":")) return false;
+  return BASE60.test(s);
+}
+
+/** go-yaml v2's choice for a string, then the emitter's downgrades. */
+function chooseStyle(s: string, chars: string[], a: Analysis, simpleKey: boolean): Style {
+  let style: Style;
+  const canUsePlain = resolvesAsString(s) && !isBase60Float(s);
+  if (s.includes("\n")) style = "literal";
+  else if (canUsePlain) style = "plain";
+  else style = "double";
+  if (simpleKey && a.multiline) style = "double";
+  if (style === "plain") {
+    if (!a.blockPlain) style = "single";
+    if (chars.length === 0 && simpleKey) style = "single";
+  }
+  if (style === "single" && !a.singleAllowed) style = "double";
+  if (style === "literal" && (!a.blockAllowed || simpleKey)) style = "double";
+  return style;
+}
+
+const ESCAPES: Record<number, string> = {
+  0: "0",
+  7: "a",
+  8: "b",
+  9: "t",
+  10: "n",
+  11: "v",
+  12: "f",
+  13: "r",
+  27: "e",
+  34: '"',
+  92: "\\",
+  133: "N",
+  160: "_",
+  8232: "L",
+  8233: "P",
+};
+
+function escapeChar(c: string): string {
+  const cp = c.codePointAt(0) as number;
+  const named = ESCAPES[cp];
+  if (named !== undefined) return `\\${named}`;
+  const hex = cp.toString(16).toUpperCase();
+  if (cp <= 0xff) return `\\x${hex.padStart(2, "0")}`;
+  if (cp <= 0xffff) return `\\u${hex.padStart(4, "0")}`;
+  return `\\U${hex.padStart(8, "0")}`;
+}
+
+/** A minimal go-yaml emitter state: output, column, indent and the whitespace flags. */
+class Writer {
+  private out: string[] = [];
+  private column = 0;
+  private indent = 0;
+  private whitespace = true;
+  private indention = true;
+
+  finish(): string {
+    this.indent = 0;
+    this.writeIndent();
+    return this.out.join("");
+  }
+
+  private put(s: string): void {
+    this.out.push(s);
+    this.column += s.length;
+  }
+
+  private putChar(c: string): void {
+    this.out.push(c);
+    this.column += 1;
+  }
+
+  private putBreak(): void {
+    this.out.push("\n");
+    this.column = 0;
+    this.indention = true;
+  }
+
+  private writeIndent(): void {
+    const indent = Math.max(this.indent, 0);
+    if (!this.indention || this.column > indent || (this.column === indent && !this.whitespace)) {
+      this.putBreak();
+    }
+    if (this.column < indent) this.put(" ".repeat(indent - this.column));
+    this.whitespace = true;
+  }
+
+  private indicator(
+    text: string,
+    needWhitespace: boolean,
+    isWhitespace: boolean,
+    isIndention: boolean,
+  ): void {
+    if (needWhitespace && !this.whitespace) this.putChar(" ");
+    this.put(text);
+    this.whitespace = isWhitespace;
+    this.indention = this.indention && isIndention;
+  }
+
+  root(value: Json): void {
+    if (isNonEmptyMap(value)) this.blockMapping(value, 0);
+    else if (isNonEmptyArray(value)) this.blockSequence(value, 0);
+    else this.scalarValue(value, 0, false);
+  }
+
+  private blockMapping(map: { [key: string]: Json }, indent: number): void {
+    const keys = Object.keys(map).sort(compareKeys);
+    for (const key of keys) {
+      this.indent = indent;
+      this.writeIndent();
+      this.scalarString(key, indent + 2, true);
+      this.indicator(":", false, false, false);
+      this.nodeValue(map[key] as Json, indent, true);
+    }
+  }
+
+  private blockSequence(items: Json[], indent: number): void {
+    for (const item of items) {
+      this.indent = indent;
+      this.writeIndent();
+      this.indicator("-", true, false, true);
+      this.nodeValue(item, indent, false);
+    }
+  }
+
+  /** A value after `key:` (inMapping) or after `- `. */
+  private nodeValue(value: Json, indent: number, inMapping: boolean): void {
+    if (isNonEmptyMap(value)) {
+      this.blockMapping(value, indent + 2);
+    } else if (isNonEmptyArray(value)) {
+      // go-yaml writes a sequence inside a mapping without extra indentation.
+      this.blockSequence(value, inMapping && !this.indention ? indent : indent + 2);
+    } else {
+      this.scalarValue(value, indent + 2, false);
+    }
+  }
+
+  private scalarValue(value: Json, indent: number, simpleKey: boolean): void {
+    if (typeof value === "string") {
+      this.scalarString(value, indent, simpleKey);
+      return;
+    }
+    let text: string;
+    if (value === null) text = "null";
+    else if (typeof value === "boolean") text = value ? "true" : "false";
+    else if (value instanceof JsonNumber) text = value.text;
+    else if (Array.isArray(value)) text = "[]";
+    else text = "{}";
+    this.indent = indent;
+    if (text === "[]" || text === "{}") {
+      this.indicator(text[0] as string, true, true, false);
+      this.indicator(text[1] as string, false, false, false);
+      return;
+    }
+    this.writePlain(Array.from(text), !simpleKey);
+  }
+
+  private scalarString(s: string, indent: number, simpleKey: boolean): void {
+    const chars = Array.from(s);
+    const style = chooseStyle(s, chars, analyze(chars), simpleKey);
+    this.indent = indent;
+    const allowBreaks = !simpleKey;
+    switch (style) {
+      case "plain":
+        this.writePlain(chars, allowBreaks);
+        break;
+      case "single":
+        this.writeSingle(chars, allowBreaks);
+        break;
+      case "double":
+        this.writeDouble(chars, allowBreaks);
+        break;
+      case "literal":
+        this.writeLiteral(chars);
+        break;
+    }
+  }
+
+  private writePlain(chars: string[], allowBreaks: boolean): void {
+    if (!this.whitespace) this.putChar(" ");
+    let spaces = false;
+    for (let i = 0; i < chars.length; i++) {
+      const c = chars[i] as string;
+      if (c === " ") {
+        if (allowBreaks && !spaces && this.column > BEST_WIDTH && chars[i + 1] !== " ") {
+          this.writeIndent();
+        } else {
+          this.putChar(c);
+        }
+        spaces = true;
+      } else {
+        this.putChar(c);
+        this.indention = false;
+        spaces = false;
+      }
+    }
+    if (chars.length > 0) this.whitespace = false;
+    this.indention = false;
+  }
+
+  private writeSingle(chars: string[], allowBreaks: boolean): void {
+    this.indicator("'", true, false, false);
+    let spaces = false;
+    let breaks = false;
+    const n = chars.length;
+    for (let i = 0; i < n; i++) {
+      const c = chars[i] as string;
+      if (c === " ") {
+        if (
+          allowBreaks &&
+          !spaces &&
+          this.column > BEST_WIDTH &&
+          i > 0 &&
+          i < n - 1 &&
+          chars[i + 1] !== " "
+        ) {
+          this.writeIndent();
+        } else {
+          this.putChar(c);
+        }
+        spaces = true;
+      } else if (isBreak(c)) {
+        if (!breaks && c === "\n") this.putBreak();
+        this.putBreak();
+        breaks = true;
+      } else {
+        if (breaks) this.writeIndent();
+        if (c === "'") this.putChar("'");
+        this.putChar(c);
+        this.indention = false;
+        spaces = false;
+        breaks = false;
+      }
+    }
+    this.indicator("'", false, false, false);
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  private writeDouble(chars: string[], allowBreaks: boolean): void {
+    this.indicator('"', true, false, false);
+    let spaces = false;
+    const n = chars.length;
+    for (let i = 0; i < n; i++) {
+      const c = chars[i] as string;
+      if (!isPrintable(c) || isBreak(c) || c === '"' || c === "\\") {
+        this.put(escapeChar(c));
+        // put() counts characters of the escape; go-yaml counts bytes written the same way.
+        spaces = false;
+      } else if (c === " ") {
+        if (allowBreaks && !spaces && this.column > BEST_WIDTH && i > 0 && i < n - 1) {
+          this.writeIndent();
+          if (chars[i + 1] === " ") this.putChar("\\");
+        } else {
+          this.putChar(c);
+        }
+        spaces = true;
+      } else {
+        this.putChar(c);
+        spaces = false;
+      }
+    }
+    this.indicator('"', false, false, false);
+    this.whitespace = false;
+    this.indention = false;
+  }
+
+  private writeLiteral(chars: string[]): void {
+    this.indicator("|", true, false, false);
+    const first = chars[0] as string;
+    if (first === " " || isBreak(first)) this.indicator("2", false, false, false);
+    const n = chars.length;
+    const last = chars[n - 1] as string;
+    if (!isBreak(last)) this.indicator("-", false, false, false);
+    else if (n === 1 || isBreak(chars[n - 2] as string)) this.indicator("+", false, false, false);
+    this.putBreak();
+    this.whitespace = true;
+    let breaks = true;
+    for (const c of chars) {
+      if (isBreak(c)) {
+        this.putBreak();
+        breaks = true;
+      } else {
+        if (breaks) this.writeIndent();
+        this.putChar(c);
+        this.indention = false;
+        breaks = false;
+      }
+    }
+  }
+}
+
+function isNonEmptyMap(value: Json): value is { [key: string]: Json } {
+  return (
+    value !== null &&
+    typeof value === "object" &&
+    !Array.isArray(value) &&
+    !(value instanceof JsonNumber) &&
+    Object.keys(value).length > 0
+  );
+}
+
+function isNonEmptyArray(value: Json): value is Json[] {
+  return Array.isArray(value) && value.length > 0;
+}
