@@ -219,21 +219,68 @@ function elementValues(sources: Sources, keys: string[]): string[][] {
   return out;
 }
 
-function validateKeys(values: string[], keys: string[]): [string[], string[]] {
-  const k: string[] = [];
-  const v: string[] = [];
-  values.forEach((value, i) => {
-    if (value !== "") {
-      k.push(keys[i]!);
-      v.push(value);
+/**
+ * kyaml's validateKeys: the keys that have a value in some element of `valuesList` (all keys
+ * when none has), and this element's values for them.
+ */
+function validateKeys(
+  valuesList: string[][],
+  values: string[],
+  keys: string[],
+): [string[], string[]] {
+  const valid = new Set<string>();
+  for (const vs of valuesList) {
+    vs.forEach((v, i) => {
+      if (v !== "") valid.add(keys[i]!);
+    });
+  }
+  if (valid.size === 0) return [keys, values];
+  return [
+    keys.filter((k) => valid.has(k)),
+    values.filter((v, i) => v !== "" || valid.has(keys[i]!)),
+  ];
+}
+
+/**
+ * kyaml's match: two key tuples are the same element when they share a value and differ
+ * only where one of them is empty; the result fills the empty places.
+ */
+function matchTuples(a: string[], b: string[]): string[] | undefined {
+  if (a.length !== b.length) return undefined;
+  let common = false;
+  const res: string[] = [];
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === b[i]) {
+      common = true;
+      res.push(a[i]!);
+      continue;
     }
-  });
-  return k.length === 0 ? [keys, values] : [k, v];
+    if (a[i] !== "" && b[i] !== "") return undefined;
+    res.push(a[i] !== "" ? a[i]! : b[i]!);
+  }
+  return common ? res : undefined;
+}
+
+/** kyaml's mergeValues, for lists with several merge keys (ports: containerPort+protocol). */
+function mergeValues(valuesList: string[][]): void {
+  for (let i = 0; i < valuesList.length; i++) {
+    const a = valuesList[i]!;
+    for (let j = 0; j < valuesList.length; j++) {
+      const res = matchTuples(a, valuesList[j]!);
+      if (res !== undefined) {
+        valuesList[i] = res;
+        valuesList[j] = res;
+      }
+    }
+  }
 }
 
 /** kyaml's ElementMatcher: the first map element whose fields have exactly these texts. */
 function findElement(list: Value, keys: string[], values: string[]): Value {
   if (!Array.isArray(list)) return undefined;
+  if (keys.length === 0 || keys[0] === "") {
+    return list.find((elem) => scalarText(elem) === (values[0] ?? ""));
+  }
   return list.find(
     (elem) =>
       isMap(elem) &&
@@ -309,7 +356,6 @@ function appendListNode(dst: Value[], src: Value[], keys: string[]): Value[] {
       setElement(dst, elem, [""], [scalarText(elem)]);
       continue;
     }
-    if (keys.length > 1) continue;
     const values: string[] = [];
     for (const key of keys) {
       if (!isMap(elem)) {
@@ -318,11 +364,14 @@ function appendListNode(dst: Value[], src: Value[], keys: string[]): Value[] {
         );
       }
       if (!Object.hasOwn(elem, key)) {
+        // kyaml appends an element lacking a key, then still sets it below.
         dst.push(elem);
         continue;
       }
       values.push(scalarText(elem[key]));
     }
+    // With several keys kyaml first removes the matches, to avoid duplicates.
+    if (keys.length > 1) setElement(dst, undefined, keys, values);
     setElement(dst, elem, keys, values);
   }
   return dst;
@@ -341,44 +390,55 @@ function walkAssociativeSequence(
   if (values.length !== 0 || keys.length > 0) {
     return setAssociativeElements(sources, values, keys, dest, elementSchema(schema), path);
   }
-  return setPrimitiveElements(sources, primitiveValues(sources), dest, elementSchema(schema), path);
+  // A list of scalars merged as a set (finalizers).
+  const primitives = primitiveValues(sources).map((v) => [v]);
+  return setAssociativeElements(sources, primitives, [""], dest, elementSchema(schema), path);
 }
 
 function setAssociativeElements(
   sources: Sources,
-  values: string[][],
+  valuesList: string[][],
   keys: string[],
-  destIn: Value[],
+  dest: Value[],
   schema: SchemaNode | undefined,
   path: string[],
 ): Value {
-  let dest = destIn;
   const toAdd: Value[] = [];
-  for (const value of values) {
-    if (value.length === 0) continue;
-    const [vk, vv] = validateKeys(value, keys);
+  if (keys.length > 1) mergeValues(valuesList);
+  let validKeys: string[] = keys;
+  let validValues: string[];
+  for (const values of valuesList) {
+    if (values.length === 0) continue;
+    [validKeys, validValues] = validateKeys(valuesList, values, keys);
+    const [lookupKeys, lookupValues] = validateKeys([validValues], validValues, validKeys);
     const val = walk(
-      [findElement(sources[0], vk, vv), findElement(sources[1], vk, vv)],
+      [
+        findElement(sources[0], lookupKeys, lookupValues),
+        findElement(sources[1], lookupKeys, lookupValues),
+      ],
       schema,
       path,
     );
     let exit = false;
-    for (let i = 0; i < vk.length; i++) {
+    for (let i = 0; i < validKeys.length; i++) {
+      const key = validKeys[i]!;
       if (isMissingOrNull(val) || val === KEPT_NULL || isEmptyMap(val)) {
-        if (Array.isArray(dest)) setElement(dest, undefined, vk, vv);
+        if (Array.isArray(dest)) setElement(dest, undefined, validKeys, validValues);
         exit = true;
-      } else if (isMap(val) && !Object.hasOwn(val, vk[i]!)) {
-        val[vk[i]!] = vv[i];
+      } else if (isMap(val) && !Object.hasOwn(val, key) && validValues[i] !== "") {
+        val[key] = resolveKeyValue(validValues[i]!);
       }
     }
     if (exit) continue;
-    setElement(toAdd, val, vk, vv);
+    setElement(toAdd, val, validKeys, validValues);
   }
-  for (const v of values) {
-    const [vk] = validateKeys(v, keys);
-    dest = appendListNode(toAdd, Array.isArray(dest) ? dest : [], vk);
-  }
-  return dest;
+  if (valuesList.length === 0) return dest;
+  return appendListNode(toAdd, Array.isArray(dest) ? dest : [], validKeys);
+}
+
+/** A merge key kyaml writes back is an untagged scalar: numbers stay numbers. */
+function resolveKeyValue(text: string): Value {
+  return /^-?(0|[1-9][0-9]*)$/.test(text) ? Number(text) : text;
 }
 
 function primitiveValues(sources: Sources): string[] {
@@ -391,30 +451,6 @@ function primitiveValues(sources: Sources): string[] {
     }
   }
   return out;
-}
-
-function findScalar(list: Value, value: string): Value {
-  if (!Array.isArray(list)) return undefined;
-  return list.find((e) => !isMissingOrNull(e) && kindOf(e) === "scalar" && scalarText(e) === value);
-}
-
-function setPrimitiveElements(
-  sources: Sources,
-  values: string[],
-  destIn: Value[],
-  schema: SchemaNode | undefined,
-  path: string[],
-): Value {
-  const toAdd: Value[] = [];
-  for (const value of values) {
-    const val = walk([findScalar(sources[0], value), findScalar(sources[1], value)], schema, path);
-    if (isMissingOrNull(val) || val === KEPT_NULL || isEmptyMap(val)) {
-      setElement(destIn, undefined, [""], [value]);
-      continue;
-    }
-    setElement(toAdd, val, [""], [value]);
-  }
-  return appendListNode(toAdd, destIn, [""]);
 }
 
 export { KEPT_NULL };
