@@ -119,6 +119,26 @@ describe("PostgreSQL task store", () => {
     }
   });
 
+  it("gives up on a statement stuck behind a lock after the timeout, then serves again", async () => {
+    const store = await createPostgresTaskStore(options({ timeoutMs: 300 }));
+    const task = await store.create({ title: "locked" });
+    const blocker = await admin.connect();
+    try {
+      await blocker.query("begin");
+      await blocker.query("select id from tasks where id = $1 for update", [task.id]);
+      const started = performance.now();
+      await expect(store.transition(task.id, "running")).rejects.toBeInstanceOf(
+        StoreUnavailableError,
+      );
+      expect(performance.now() - started).toBeLessThan(300 + 750);
+      await blocker.query("rollback");
+      expect((await store.transition(task.id, "running")).ok).toBe(true);
+    } finally {
+      blocker.release();
+      await store.close();
+    }
+  });
+
   it("rejects every operation after close as unavailable", async () => {
     const store = await createPostgresTaskStore(options());
     await store.close();
