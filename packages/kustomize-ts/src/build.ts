@@ -65,7 +65,7 @@ function finish(obj: KubernetesObject, managedBy: boolean): KubernetesObject {
         string,
         unknown
       >;
-      labels["app.kubernetes.io/managed-by"] = "kustomize-v5.5.0";
+      labels["app.kubernetes.io/managed-by"] = "kustomize-(devel)";
       meta.labels = labels;
     }
   }

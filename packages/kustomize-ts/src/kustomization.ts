@@ -3,9 +3,9 @@
  * (YAML 1.1 scalars, then JSON with unknown fields refused); so do we, and we refuse the
  * features we do not implement instead of ignoring them.
  */
-import { parse } from "yaml";
 import { KustomizeError } from "./api.ts";
 import type { Loader } from "./loader.ts";
+import { parseYamlDocument } from "./yaml/parse.ts";
 
 export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
@@ -227,8 +227,16 @@ function typeName(value: unknown): string {
   return typeof value;
 }
 
-function check(value: unknown, shape: Shape, path: string, file: string): void {
-  if (value === null || value === undefined || shape === "any") return;
+/** encoding/json's field matching: the exact name, else a case-insensitive one. */
+function fieldFor(fields: Record<string, Shape>, key: string): string | undefined {
+  if (Object.hasOwn(fields, key)) return key;
+  const lower = key.toLowerCase();
+  return Object.keys(fields).find((f) => f.toLowerCase() === lower);
+}
+
+/** Checks `value` against `shape` and returns it with canonical field names. */
+function check(value: unknown, shape: Shape, path: string, file: string): unknown {
+  if (value === null || value === undefined || shape === "any") return value;
   const fail = (want: string): never => {
     throw new KustomizeError(`field "${path}" must be ${want}, not ${typeName(value)}`, {
       file,
@@ -237,39 +245,38 @@ function check(value: unknown, shape: Shape, path: string, file: string): void {
   };
   if (shape === "string") {
     if (typeof value !== "string") fail("a string (quote it if it looks like a number or boolean)");
-    return;
+    return value;
   }
   if (shape === "bool") {
     if (typeof value !== "boolean") fail("true or false");
-    return;
+    return value;
   }
   if (shape === "int") {
     if (typeof value !== "number" || !Number.isInteger(value)) fail("an integer");
-    return;
+    return value;
   }
   if ("list" in shape) {
     if (!Array.isArray(value)) fail("a list");
-    (value as unknown[]).forEach((item, i) => {
-      check(item, shape.list, `${path}[${i}]`, file);
-    });
-    return;
+    return (value as unknown[]).map((item, i) => check(item, shape.list, `${path}[${i}]`, file));
   }
   if (typeof value !== "object" || Array.isArray(value)) fail("a map");
   const entries = Object.entries(value as Record<string, unknown>);
+  const out: Record<string, unknown> = {};
   if ("map" in shape) {
-    for (const [k, v] of entries) check(v, shape.map, `${path}.${k}`, file);
-    return;
+    for (const [k, v] of entries) out[k] = check(v, shape.map, `${path}.${k}`, file);
+    return out;
   }
   for (const [k, v] of entries) {
-    const sub = shape.obj[k];
-    if (!sub) {
+    const field = fieldFor(shape.obj, k);
+    if (!field) {
       throw new KustomizeError(`unknown field "${path}.${k}" (not a known kustomization field)`, {
         file,
         key: `${path}.${k}`,
       });
     }
-    check(v, sub, `${path}.${k}`, file);
+    out[field] = check(v, shape.obj[field] as Shape, `${path}.${field}`, file);
   }
+  return out;
 }
 
 export interface LoadedKustomization {
@@ -304,24 +311,15 @@ export function loadKustomization(ldr: Loader): LoadedKustomization {
   const name = found[0] as string;
   const file = ldr.display(ldr.abs(name));
   const text = ldr.readFile(name, { file, key: "" });
-  let data: unknown;
-  try {
-    data = parse(text, { version: "1.1", uniqueKeys: true, prettyErrors: false });
-  } catch (error) {
-    const e = error as { message: string; linePos?: { line: number }[] };
-    throw new KustomizeError(`invalid YAML: ${e.message.split("\n")[0]}`, {
-      file,
-      line: e.linePos?.[0]?.line,
-    });
-  }
+  let data = parseYamlDocument(text, file, "v2");
   if (data === null || data === undefined) data = {};
   if (typeof data !== "object" || Array.isArray(data)) {
     throw new KustomizeError("a kustomization must be a YAML map", { file });
   }
-  const k = data as Kustomization;
-  for (const [key, value] of Object.entries(k)) {
-    const shape = SHAPE[key];
-    if (!shape) {
+  const k: Kustomization = {};
+  for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
+    const field = fieldFor(SHAPE, key);
+    if (!field) {
       throw new KustomizeError(
         `unknown field "${key}" (not a kustomization field; check its spelling)`,
         {
@@ -330,12 +328,36 @@ export function loadKustomization(ldr: Loader): LoadedKustomization {
         },
       );
     }
-    check(value, shape, key, file);
+    k[field] = check(value, SHAPE[field] as Shape, field, file);
+  }
+  const empty = Object.entries(k).every(
+    ([key, v]) => key === "apiVersion" || key === "kind" || v === null || v === undefined,
+  );
+  if (empty) {
+    throw new KustomizeError(
+      "kustomization.yaml is empty: add resources, generators or transformers",
+      { file },
+    );
   }
   for (const [key, reason] of Object.entries(UNSUPPORTED)) {
     const value = k[key];
     if (value === undefined || value === null) continue;
     if (Array.isArray(value) && value.length === 0) continue;
+    // A missing file is reported as such, as kustomize would, before the refusal.
+    const paths =
+      key === "openapi"
+        ? [(value as Record<string, unknown>).path]
+        : Array.isArray(value)
+          ? value
+          : [];
+    for (const path of paths) {
+      if (typeof path === "string" && !path.includes("\n") && !ldr.exists(path)) {
+        throw new KustomizeError(`file "${path}" not found (no such file or directory)`, {
+          file,
+          key,
+        });
+      }
+    }
     throw new KustomizeError(`${reason}: remove "${key}" or build with kustomize`, { file, key });
   }
   for (const meta of k.buildMetadata ?? []) {

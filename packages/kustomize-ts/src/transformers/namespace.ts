@@ -37,7 +37,7 @@ export function applyNamespace(
     for (const other of resources) if (idEquals(other.curId(), id)) count++;
     if (count !== 1) {
       throw new KustomizeError(
-        `namespace "${namespace}" makes two resources share the id ${idString(id)}`,
+        `namespace transformation produces ID conflict: namespace "${namespace}" gives two resources the id ${idString(id)}`,
         {
           file,
           key: "namespace",

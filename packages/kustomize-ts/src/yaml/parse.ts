@@ -1,7 +1,8 @@
 /**
- * Reads YAML the way kustomize (go-yaml v3) does: plain scalars typed by YAML 1.2 core
- * rules plus go-yaml's extras (0-prefixed octals, underscores in numbers, timestamps),
- * aliases expanded, merge keys applied.
+ * Reads YAML the way kustomize does. Resources ("v3", go-yaml v3): plain scalars typed by
+ * YAML 1.2 core rules plus go-yaml's extras (0-prefixed octals, underscores, timestamps).
+ * Kustomization files and JSON patches ("v2", go-yaml v2): YAML 1.1 words (yes/no/on/off),
+ * duplicate keys allowed (the last wins). Aliases are expanded and merge keys applied.
  */
 import {
   Alias,
@@ -15,25 +16,47 @@ import {
 } from "yaml";
 import { KustomizeError } from "../api.ts";
 import { parseGoFloat, parseGoInt } from "./numbers.ts";
+import { resolvePlainV2 } from "./resolve11.ts";
 import { parseTimestamp } from "./timestamp.ts";
 
+/** "v3": kustomize's resource reading; "v2": its kustomization and JSON patch reading. */
+export type Dialect = "v3" | "v2";
+
+type AnyDoc = Parameters<Alias["resolve"]>[0];
+
+interface Ctx {
+  doc: AnyDoc;
+  file: string;
+  lc: LineCounter;
+  dialect: Dialect;
+}
+
+/**
+ * Where a node sits, for the one place kustomize treats specially: the values of a
+ * resource's metadata.annotations are rewritten as strings holding their source text.
+ */
+type Place = "root" | "metadata" | "annotations" | "annotation" | "";
+
 /** Parses every document of a YAML stream; empty documents are dropped. */
-export function parseYamlStream(text: string, file: string): unknown[] {
-  const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { schema: "failsafe", lineCounter, prettyErrors: false });
-  if (!Array.isArray(docs)) {
-    // A stream of only comments or directives yields an EmptyStream.
-    return [];
-  }
+export function parseYamlStream(text: string, file: string, dialect: Dialect = "v3"): unknown[] {
+  const lc = new LineCounter();
+  const docs = parseAllDocuments(text, {
+    schema: "failsafe",
+    lineCounter: lc,
+    prettyErrors: false,
+    uniqueKeys: dialect === "v3",
+  });
+  if (!Array.isArray(docs)) return [];
   const out: unknown[] = [];
   for (const doc of docs) {
     const error = doc.errors[0];
     if (error) {
-      const line = lineCounter.linePos(error.pos[0]).line;
-      throw new KustomizeError(`invalid YAML: ${firstLine(error.message)}`, { file, line });
+      const line = lc.linePos(error.pos[0]).line;
+      throw new KustomizeError(`invalid YAML: ${error.message.split("\n")[0]}`, { file, line });
     }
     if (doc.contents === null) continue;
-    const value = toValue(doc.contents as Node, doc, file, lineCounter, 0);
+    const ctx: Ctx = { doc, file, lc, dialect };
+    const value = toValue(doc.contents as Node, ctx, 0, dialect === "v3" ? "root" : "");
     if (value === null || value === undefined) continue;
     out.push(value);
   }
@@ -41,26 +64,34 @@ export function parseYamlStream(text: string, file: string): unknown[] {
 }
 
 /** Parses a single-document YAML text (a kustomization, a patch). */
-export function parseYamlDocument(text: string, file: string): unknown {
-  const docs = parseYamlStream(text, file);
-  return docs[0] ?? null;
+export function parseYamlDocument(text: string, file: string, dialect: Dialect = "v3"): unknown {
+  return parseYamlStream(text, file, dialect)[0] ?? null;
 }
 
-function firstLine(message: string): string {
-  return message.split("\n")[0] as string;
+function childPlace(place: Place, key: string): Place {
+  if (place === "root" && key === "metadata") return "metadata";
+  if (place === "metadata" && key === "annotations") return "annotations";
+  if (place === "annotations") return "annotation";
+  return "";
 }
 
-type AnyDoc = Parameters<Alias["resolve"]>[0];
+function define(out: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+}
 
-function toValue(node: Node, doc: AnyDoc, file: string, lc: LineCounter, depth: number): unknown {
+function toValue(node: Node, ctx: Ctx, depth: number, place: Place): unknown {
+  const { file } = ctx;
   if (depth > 200) throw new KustomizeError("invalid YAML: nesting too deep", { file });
   if (node instanceof Alias) {
-    const target = node.resolve(doc);
+    const target = node.resolve(ctx.doc);
     if (!target) throw new KustomizeError(`invalid YAML: unknown anchor ${node.source}`, { file });
-    return toValue(target as Node, doc, file, lc, depth + 1);
+    return toValue(target as Node, ctx, depth + 1, place);
   }
-  if (isScalar(node)) return scalarValue(node, file, lc);
-  if (isSeq(node)) return node.items.map((item) => toValue(item as Node, doc, file, lc, depth + 1));
+  if (isScalar(node)) {
+    if (place === "annotation") return sourceText(node);
+    return scalarValue(node, ctx);
+  }
+  if (isSeq(node)) return node.items.map((item) => toValue(item as Node, ctx, depth + 1, ""));
   if (isMap(node)) {
     const out: Record<string, unknown> = {};
     const merges: unknown[] = [];
@@ -72,18 +103,15 @@ function toValue(node: Node, doc: AnyDoc, file: string, lc: LineCounter, depth: 
         keyNode.source === "<<" &&
         !keyNode.tag
       ) {
-        merges.push(toValue(pair.value as Node, doc, file, lc, depth + 1));
+        merges.push(toValue(pair.value as Node, ctx, depth + 1, ""));
         continue;
       }
-      const key = keyText(keyNode, doc, file, lc);
-      const value =
-        pair.value === null ? null : toValue(pair.value as Node, doc, file, lc, depth + 1);
-      Object.defineProperty(out, key, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      });
+      const key = keyText(keyNode, ctx);
+      const next = childPlace(place, key);
+      let value: unknown;
+      if (pair.value === null) value = next === "annotation" ? "" : null;
+      else value = toValue(pair.value as Node, ctx, depth + 1, next);
+      define(out, key, value);
     }
     for (const merge of merges) {
       const sources = Array.isArray(merge) ? merge : [merge];
@@ -93,16 +121,7 @@ function toValue(node: Node, doc: AnyDoc, file: string, lc: LineCounter, depth: 
             file,
           });
         }
-        for (const [k, v] of Object.entries(source)) {
-          if (!Object.hasOwn(out, k)) {
-            Object.defineProperty(out, k, {
-              value: v,
-              enumerable: true,
-              writable: true,
-              configurable: true,
-            });
-          }
-        }
+        for (const [k, v] of Object.entries(source)) if (!Object.hasOwn(out, k)) define(out, k, v);
       }
     }
     return out;
@@ -110,14 +129,35 @@ function toValue(node: Node, doc: AnyDoc, file: string, lc: LineCounter, depth: 
   return null;
 }
 
-function keyText(node: Node | null, doc: AnyDoc, file: string, lc: LineCounter): string {
+function sourceText(node: Scalar): string {
+  if (node.type === "PLAIN" && typeof node.source === "string") return node.source;
+  return node.value === null || node.value === undefined ? "" : String(node.value);
+}
+
+function keyText(node: Node | null, ctx: Ctx): string {
   if (node === null) return "";
-  if (isScalar(node)) {
-    if (node.type === "PLAIN" && typeof node.source === "string") return node.source;
-    return String(node.value);
+  if (isScalar(node)) return sourceText(node);
+  throw new KustomizeError("invalid YAML: only scalar map keys are supported", { file: ctx.file });
+}
+
+const TAG = "tag:yaml.org,2002:";
+const RESOLVING_TAGS = new Set(["int", "float", "bool", "null", "timestamp"].map((t) => TAG + t));
+
+function scalarValue(node: Scalar, ctx: Ctx): unknown {
+  const text = node.value === null || node.value === undefined ? "" : String(node.value);
+  const tag = node.tag;
+  if (node.type !== "PLAIN" && !tag) return text;
+  if (tag !== undefined && !RESOLVING_TAGS.has(tag)) return text;
+  if (ctx.dialect === "v2") return resolvePlainV2(text);
+  const resolved = resolvePlain(text, tag === undefined || tag === `${TAG}timestamp`);
+  if (tag !== undefined && resolved === text && text !== "") {
+    const line = node.range ? ctx.lc.linePos(node.range[0]).line : undefined;
+    throw new KustomizeError(`invalid YAML: cannot decode "${text}" as ${tag.replace(TAG, "!!")}`, {
+      file: ctx.file,
+      line,
+    });
   }
-  const value = toValue(node, doc, file, lc, 0);
-  throw new KustomizeError(`invalid YAML: unsupported map key ${JSON.stringify(value)}`, { file });
+  return resolved;
 }
 
 const TRUE_WORDS = new Set(["true", "True", "TRUE"]);
@@ -125,76 +165,43 @@ const FALSE_WORDS = new Set(["false", "False", "FALSE"]);
 const NULL_WORDS = new Set(["", "~", "null", "Null", "NULL"]);
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 
-function scalarValue(node: Scalar, file: string, lc: LineCounter): unknown {
-  const text = String(node.value ?? "");
-  const tag = node.tag;
-  if (node.type !== "PLAIN" && !tag) return text;
-  if (
-    tag === undefined ||
-    tag === "tag:yaml.org,2002:int" ||
-    tag === "tag:yaml.org,2002:float" ||
-    tag === "tag:yaml.org,2002:bool" ||
-    tag === "tag:yaml.org,2002:null" ||
-    tag === "tag:yaml.org,2002:timestamp"
-  ) {
-    const resolved = resolvePlain(text, tag === undefined || tag === "tag:yaml.org,2002:timestamp");
-    if (tag !== undefined && resolved === text && text !== "") {
-      const line = node.range ? lc.linePos(node.range[0]).line : undefined;
-      throw new KustomizeError(
-        `invalid YAML: cannot decode "${text}" as ${tag.replace("tag:yaml.org,2002:", "!!")}`,
-        {
-          file,
-          line,
-        },
-      );
-    }
-    return resolved;
-  }
-  return text;
+function intValue(v: bigint): number | bigint {
+  return Number.isSafeInteger(Number(v)) ? Number(v) : v;
 }
 
 /** go-yaml v3's resolve() for an untagged plain scalar. */
 export function resolvePlain(s: string, allowTimestamp = true): unknown {
   if (NULL_WORDS.has(s)) return null;
-  const c = s[0] as string;
   if (TRUE_WORDS.has(s)) return true;
   if (FALSE_WORDS.has(s)) return false;
+  const c = s[0] as string;
   if (c === ".") {
     if (s === ".nan" || s === ".NaN" || s === ".NAN") return Number.NaN;
     if (s === ".inf" || s === ".Inf" || s === ".INF") return Number.POSITIVE_INFINITY;
-    const f = parseGoFloat(s);
-    return f === undefined ? s : f;
+    return parseGoFloat(s) ?? s;
   }
-  if (c === "+" || c === "-" || (c >= "0" && c <= "9")) {
-    if (s === "+.inf" || s === "+.Inf" || s === "+.INF") return Number.POSITIVE_INFINITY;
-    if (s === "-.inf" || s === "-.Inf" || s === "-.INF") return Number.NEGATIVE_INFINITY;
-    if (allowTimestamp) {
-      const ts = parseTimestamp(s);
-      if (ts !== undefined) return ts;
-    }
-    const plain = s.replaceAll("_", "");
-    const i = parseGoInt(plain, false) ?? parseGoInt(plain, true);
-    if (i !== undefined) return Number.isSafeInteger(Number(i)) ? Number(i) : i;
-    if (YAML_STYLE_FLOAT.test(plain)) {
-      const f = parseGoFloat(plain);
-      if (f !== undefined) return f;
-    }
-    if (plain.startsWith("0b") || plain.startsWith("-0b")) {
-      const neg = plain.startsWith("-");
-      const digits = plain.slice(neg ? 3 : 2);
-      if (/^[01]+$/.test(digits)) {
-        const v = BigInt(`0b${digits}`) * (neg ? -1n : 1n);
-        return Number.isSafeInteger(Number(v)) ? Number(v) : v;
-      }
-    }
-    if (plain.startsWith("0o") || plain.startsWith("-0o")) {
-      const neg = plain.startsWith("-");
-      const digits = plain.slice(neg ? 3 : 2);
-      if (/^[0-7]+$/.test(digits)) {
-        const v = BigInt(`0o${digits}`) * (neg ? -1n : 1n);
-        return Number.isSafeInteger(Number(v)) ? Number(v) : v;
-      }
-    }
+  if (c !== "+" && c !== "-" && !(c >= "0" && c <= "9")) return s;
+  if (s === "+.inf" || s === "+.Inf" || s === "+.INF") return Number.POSITIVE_INFINITY;
+  if (s === "-.inf" || s === "-.Inf" || s === "-.INF") return Number.NEGATIVE_INFINITY;
+  if (allowTimestamp) {
+    const ts = parseTimestamp(s);
+    if (ts !== undefined) return ts;
+  }
+  const plain = s.replaceAll("_", "");
+  const i = parseGoInt(plain, false) ?? parseGoInt(plain, true);
+  if (i !== undefined) return intValue(i);
+  if (YAML_STYLE_FLOAT.test(plain)) {
+    const f = parseGoFloat(plain);
+    if (f !== undefined) return f;
+  }
+  for (const [prefix, digits, base] of [
+    ["0b", /^[01]+$/, "0b"],
+    ["0o", /^[0-7]+$/, "0o"],
+  ] as const) {
+    const neg = plain.startsWith(`-${prefix}`);
+    if (!neg && !plain.startsWith(prefix)) continue;
+    const body = plain.slice(neg ? 3 : 2);
+    if (digits.test(body)) return intValue(BigInt(`${base}${body}`) * (neg ? -1n : 1n));
   }
   return s;
 }

@@ -82,3 +82,55 @@ function parseBinary(s: string): bigint | undefined {
   if (!/^[+-]?[01]+$/.test(s)) return undefined;
   return BigInt(s.startsWith("-") ? `-0b${s.slice(1)}` : `0b${s.replace(/^\+/, "")}`);
 }
+
+const V2_TRUE = new Set(["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"]);
+const V2_FALSE = new Set([
+  "n",
+  "N",
+  "no",
+  "No",
+  "NO",
+  "false",
+  "False",
+  "FALSE",
+  "off",
+  "Off",
+  "OFF",
+]);
+const V2_NULL = new Set(["", "~", "null", "Null", "NULL"]);
+
+function intValue(v: bigint): number | bigint {
+  return Number.isSafeInteger(Number(v)) ? Number(v) : v;
+}
+
+/** go-yaml v2's typing of a plain scalar (used for kustomization files and JSON patches). */
+export function resolvePlainV2(s: string): unknown {
+  if (V2_NULL.has(s)) return null;
+  if (V2_TRUE.has(s)) return true;
+  if (V2_FALSE.has(s)) return false;
+  if (s === ".nan" || s === ".NaN" || s === ".NAN") return Number.NaN;
+  if ([".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"].includes(s))
+    return Number.POSITIVE_INFINITY;
+  if (s === "-.inf" || s === "-.Inf" || s === "-.INF") return Number.NEGATIVE_INFINITY;
+  const h = hint(s[0] as string);
+  if (h === ".") return parseGoFloat(s) ?? s;
+  if (h !== "D" && h !== "S") return s;
+  const ts = parseTimestamp(s);
+  if (ts !== undefined) return ts;
+  const plain = s.replaceAll("_", "");
+  const i = parseGoInt(plain, false) ?? parseGoInt(plain, true);
+  if (i !== undefined) return intValue(i);
+  if (YAML_STYLE_FLOAT.test(plain)) {
+    const f = parseGoFloat(plain);
+    if (f !== undefined) return f;
+  }
+  if (plain.startsWith("0b")) {
+    const b = parseBinary(plain.slice(2));
+    if (b !== undefined) return intValue(b);
+  }
+  if (plain.startsWith("-0b")) {
+    const b = parseBinary(plain.slice(3));
+    if (b !== undefined) return intValue(-b);
+  }
+  return s;
+}
