@@ -281,6 +281,46 @@ describe("gitops promote", () => {
     expect(noop.stdout).toContain("nothing to promote");
   });
 
+  it("promotes a release image (tag, digest, source commit) without a source environment", async () => {
+    const clone = fx.clone();
+    const result = await gitops(clone, [
+      "promote",
+      "--app",
+      "agent",
+      "--to",
+      "staging",
+      "--tag",
+      "1.2.0",
+      "--digest",
+      DIGEST_A,
+      "--source-commit",
+      fx.sources[2]!,
+      "--branch",
+      "release/agent-1.2.0",
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(git(clone, ["show", `release/agent-1.2.0:${STAGING}`])).toContain(
+      `newTag: 1.2.0 # first build\n    digest: ${DIGEST_A}\n`,
+    );
+    expect(git(clone, ["log", "-1", "--format=%B", "release/agent-1.2.0"])).toContain(
+      `Source-Commit: ${fx.sources[2]}`,
+    );
+    const mixed = await gitops(clone, [
+      "promote",
+      "--app",
+      "agent",
+      "--from",
+      "dev",
+      "--to",
+      "staging",
+      "--tag",
+      "1.2.0",
+    ]);
+    expect(mixed.code).toBe(2);
+    const neither = await gitops(clone, ["promote", "--app", "agent", "--to", "staging"]);
+    expect(neither.stderr).toContain("give --from <env> or --tag <tag>");
+  });
+
   it("names what is wrong", async () => {
     const clone = await threeDeploys();
     const same = await gitops(clone, ["promote", "--app", "agent", "--from", "dev", "--to", "dev"]);

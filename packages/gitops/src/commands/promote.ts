@@ -1,11 +1,18 @@
 /**
  * `gitops promote`: move an environment to exactly the image another one runs (same tag, same
- * digest), as a commit on a new branch that becomes a pull request.
+ * digest), or to a release image, as a commit on a new branch that becomes a pull request.
  */
-import { type Command, GitopsError } from "../command.ts";
+import { type Command, GitopsError, UsageError } from "../command.ts";
 import { parseFlags, required } from "../deploy/flags.ts";
 import { readHistory } from "../deploy/history.ts";
-import { type ImageEntry, imageReference, sameImage } from "../deploy/image.ts";
+import {
+  type ImageEntry,
+  imageReference,
+  requireCommitId,
+  requireDigest,
+  requireTag,
+  sameImage,
+} from "../deploy/image.ts";
 import { holdPath, readOverlay, removeHold, writeImage } from "../deploy/overlay.ts";
 import { appImageName } from "../deploy/repository.ts";
 import { commitPaths, openSession, short } from "../deploy/session.ts";
@@ -14,10 +21,12 @@ import { requireOverlay } from "../layout.ts";
 
 const usage = `usage: gitops promote --app <app> --from <env> --to <env> [--branch <name>]
                       [--workflow-run <url>] [--push] [--remote origin]
+       gitops promote --app <app> --to <env> --tag <tag> [--digest sha256:<hex>] [--source-commit <sha>] ...
 
 Sets the target environment to the exact image (tag and digest) the source environment runs,
-commits "promote(<app>): <tag> to <env>" on a new branch (default promote/<app>-<env>-<tag>)
-and returns to the current branch. A promotion also lifts a hold left by a rollback.
+or to the given release image, commits "promote(<app>): <tag> to <env>" on a new branch
+(default promote/<app>-<env>-<tag>) and returns to the current branch. A promotion also lifts
+a hold left by a rollback: it is a reviewed, deliberate change.
 
   --push   push the branch, ready for a pull request (gh pr create --fill --head <branch>)`;
 
@@ -28,35 +37,59 @@ export const command: Command = {
       app: { type: "string" },
       from: { type: "string" },
       to: { type: "string" },
+      tag: { type: "string" },
+      digest: { type: "string" },
+      "source-commit": { type: "string" },
       branch: { type: "string" },
       "workflow-run": { type: "string" },
       push: { type: "boolean" },
       remote: { type: "string" },
     });
     const app = required(flags.app, "app");
-    const from = required(flags.from, "from");
     const to = required(flags.to, "to");
-    if (from === to)
+    const from = flags.from;
+    if (from === undefined && flags.tag === undefined) {
+      throw new UsageError("give --from <env> or --tag <tag>");
+    }
+    if (from !== undefined && (flags.tag ?? flags.digest ?? flags["source-commit"]) !== undefined) {
+      throw new UsageError("give either --from or --tag/--digest/--source-commit, not both");
+    }
+    if (from === to) {
       throw new GitopsError(
         `--from and --to are both "${from}": promote between two environments.`,
       );
+    }
+    const release: Omit<ImageEntry, "name"> | undefined =
+      flags.tag === undefined
+        ? undefined
+        : {
+            newTag: requireTag(flags.tag),
+            ...(flags.digest === undefined ? {} : { digest: requireDigest(flags.digest) }),
+          };
+    const releaseSource =
+      flags["source-commit"] === undefined ? undefined : requireCommitId(flags["source-commit"]);
+
     const session = openSession(ctx, {
       remote: flags.remote,
       push: flags.push === true,
       check: (root) => {
-        requireOverlay(root, app, from);
+        if (from !== undefined) requireOverlay(root, app, from);
         requireOverlay(root, app, to);
       },
     });
     const { root, git } = session;
-    const source = readOverlay(root, app, from);
     const target = readOverlay(root, app, to);
-    if (!source.image || (!source.image.newTag && !source.image.digest)) {
+    const source = from === undefined ? undefined : readOverlay(root, app, from);
+    if (source && (!source.image || (!source.image.newTag && !source.image.digest))) {
       throw new GitopsError(
         `${app}/${from} sets no image tag or digest (${source.file}): deploy to it first, then promote.`,
       );
     }
-    const image = source.image;
+    const image: ImageEntry = source?.image ?? {
+      name: target.entryName,
+      ...(target.image?.newName ? { newName: target.image.newName } : {}),
+      ...release,
+    };
     const wanted: Omit<ImageEntry, "name"> = {
       ...(image.newName
         ? { newName: image.newName }
@@ -81,12 +114,14 @@ export const command: Command = {
         `branch ${branch} already exists: delete it (git branch -D ${branch}) or name another with --branch.`,
       );
     }
-    const sourceHistory = readHistory(git, {
-      app,
-      path: source.path,
-      expectedImage: appImageName(root, app),
-      limit: 200,
-    });
+    const sourceCommit = source
+      ? readHistory(git, {
+          app,
+          path: source.path,
+          expectedImage: appImageName(root, app),
+          limit: 200,
+        })[0]?.sourceCommit
+      : releaseSource;
     git.run(["switch", "--quiet", "-c", branch]);
     let sha: string;
     try {
@@ -96,12 +131,14 @@ export const command: Command = {
       const message = formatMessage(
         `promote(${app}): ${label} to ${to}`,
         [
-          `Promotes the image ${from} runs to ${to}:`,
+          source
+            ? `Promotes the image ${from} runs to ${to}:`
+            : `Promotes release ${label} to ${to}:`,
           reference,
           ...(released ? [`This lifts the hold on ${to}.`] : []),
         ],
         {
-          [TRAILERS.sourceCommit]: sourceHistory[0]?.sourceCommit,
+          [TRAILERS.sourceCommit]: sourceCommit,
           [TRAILERS.imageTag]: image.newTag,
           [TRAILERS.imageDigest]: image.digest,
           [TRAILERS.promotedFrom]: from,
@@ -127,7 +164,7 @@ export const command: Command = {
       }
     }
     ctx.stdout(
-      `promoted ${reference} from ${app}/${from} to ${app}/${to}: commit ${short(sha)} on branch ${branch}` +
+      `promoted ${reference}${source ? ` from ${app}/${from}` : ""} to ${app}/${to}: commit ${short(sha)} on branch ${branch}` +
         `${session.push ? ` (pushed to ${session.remote})` : ""}.\n` +
         `open the pull request: gh pr create --fill --head ${branch}\n`,
     );
