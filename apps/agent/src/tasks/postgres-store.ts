@@ -361,20 +361,24 @@ class PostgresTaskStore implements TaskStore {
 
 /**
  * Connects, runs pending migrations and starts listening for changes. When the database is
- * unreachable at start the store is returned anyway: check() fails (readiness 503) and the
- * migrations run on the first operation that reaches the database.
+ * unreachable (or still migrating elsewhere) at start, the store is returned after one timeout
+ * anyway, so the server can listen: check() fails (readiness 503) and the migrations complete
+ * on a later operation that reaches the database.
  */
 export async function createPostgresTaskStore(options: PostgresStoreOptions): Promise<TaskStore> {
   const store = new PostgresTaskStore(options);
+  const listener = store.startListening();
   try {
-    await withDeadline(options.timeoutMs * 4, () => store.migrate());
+    await withDeadline(options.timeoutMs, () => store.migrate());
   } catch (error) {
     if (!(error instanceof StoreUnavailableError)) {
       await store.close();
       throw error;
     }
     options.logger?.warn({ err: error.message }, "database unreachable at start; will retry");
+    return store;
   }
-  await store.startListening().waitUntilListening(options.timeoutMs);
+  // subscribers from the first request on should not miss changes
+  await listener.waitUntilListening(options.timeoutMs);
   return store;
 }
