@@ -403,9 +403,9 @@ export function describeTaskStoreContract(name: string, factory: StoreFactory): 
       it("re-claims a task whose lease expired; the old owner can no longer finish it", async () => {
         const store = await open();
         const task = await store.create({ title: "orphan" });
-        await store.claim({ owner: "dead-pod", limit: 1, leaseMs: 40 });
+        await store.claim({ owner: "dead-pod", limit: 1, leaseMs: 400 });
         expect(await store.claim({ owner: "live-pod", limit: 1, leaseMs: 30_000 })).toEqual([]);
-        await sleep(80);
+        await sleep(450);
         const again = await store.claim({ owner: "live-pod", limit: 1, leaseMs: 30_000 });
         expect(again).toEqual([
           expect.objectContaining({ id: task.id, status: "running", attempts: 2 }),
@@ -423,11 +423,11 @@ export function describeTaskStoreContract(name: string, factory: StoreFactory): 
         await store.claim({ owner: "r", limit: 1, leaseMs: 30_000 });
         expect(await store.fail(task.id, "other", "nope", { retryAt: new Date() })).toBeUndefined();
         const retrying = await store.fail(task.id, "r", "upstream 503", {
-          retryAt: new Date(Date.now() + 250),
+          retryAt: new Date(Date.now() + 400),
         });
         expect(retrying).toMatchObject({ status: "created", error: "upstream 503", attempts: 1 });
         expect(await store.claim({ owner: "r", limit: 1, leaseMs: 30_000 })).toEqual([]);
-        await sleep(300);
+        await sleep(450);
         const second = await store.claim({ owner: "r", limit: 1, leaseMs: 30_000 });
         expect(second).toEqual([
           expect.objectContaining({ id: task.id, attempts: 2, error: "upstream 503" }),
