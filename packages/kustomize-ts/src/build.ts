@@ -223,12 +223,10 @@ function absorb(list: Resource[], res: Resource, file: string): void {
     setOrDelete(obj, "data", mergeMaps(old.obj.data, obj.data));
     setOrDelete(obj, "binaryData", mergeMaps(old.obj.binaryData, obj.binaryData));
   }
-  // kustomize keeps the old resource's build state (hash setting, name history).
-  res.needsHash = old.needsHash;
+  // kustomize keeps the old resource's name history; the hash setting is the new one's.
   res.prevIds = old.prevIds;
   res.prefixes = old.prefixes;
   res.suffixes = old.suffixes;
-  res.behavior = old.behavior;
   list[list.indexOf(old)] = res;
 }
 

@@ -90,8 +90,9 @@ function mergeOptions(
 ): GeneratorOptions {
   const out: GeneratorOptions = { ...(local ?? {}) };
   if (!global) return out;
-  out.labels = { ...(out.labels ?? {}), ...(global.labels ?? {}) };
-  out.annotations = { ...(out.annotations ?? {}), ...(global.annotations ?? {}) };
+  // A generator's own options win over generatorOptions.
+  out.labels = { ...(global.labels ?? {}), ...(out.labels ?? {}) };
+  out.annotations = { ...(global.annotations ?? {}), ...(out.annotations ?? {}) };
   if (global.disableNameSuffixHash) out.disableNameSuffixHash = true;
   if (global.immutable) out.immutable = true;
   return out;
