@@ -223,7 +223,8 @@ function absorb(list: Resource[], res: Resource, file: string): void {
     setOrDelete(obj, "data", mergeMaps(old.obj.data, obj.data));
     setOrDelete(obj, "binaryData", mergeMaps(old.obj.binaryData, obj.binaryData));
   }
-  // kustomize keeps the old resource's name history; the hash setting is the new one's.
+  // kustomize keeps the old resource's name history; a hash is added only if both want one.
+  res.needsHash = old.needsHash && res.needsHash;
   res.prevIds = old.prevIds;
   res.prefixes = old.prefixes;
   res.suffixes = old.suffixes;

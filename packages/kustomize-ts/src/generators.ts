@@ -98,10 +98,14 @@ function mergeOptions(
   return out;
 }
 
+/** Base64 the way kustomize writes generated data: lines of 70, each ending in a newline when wrapped. */
 function base64(value: string | Uint8Array): string {
-  return (typeof value === "string" ? Buffer.from(value, "utf8") : Buffer.from(value)).toString(
-    "base64",
-  );
+  const bytes = typeof value === "string" ? Buffer.from(value, "utf8") : Buffer.from(value);
+  const enc = bytes.toString("base64");
+  if (enc.length < 70) return enc;
+  let out = "";
+  for (let i = 0; i < enc.length; i += 70) out += `${enc.slice(i, i + 70)}\n`;
+  return out;
 }
 
 export function generate(
@@ -118,9 +122,7 @@ export function generate(
   if (name === "")
     throw new KustomizeError(`${key} has no name: every generated ${kind} needs one`, where);
   const behavior = args.behavior ?? "";
-  if (!["", "create", "merge", "replace"].includes(behavior)) {
-    throw new KustomizeError(`unknown behavior "${behavior}": use create, merge or replace`, where);
-  }
+  // kustomize treats an unknown behavior as unspecified (create).
   const options = mergeOptions(args.options, global);
   const obj = { apiVersion: "v1", kind, metadata: { name } } as KubernetesObject;
   if (args.namespace) obj.metadata.namespace = args.namespace;
@@ -153,7 +155,7 @@ export function generate(
   if (options.immutable) obj.immutable = true;
   const res = new Resource(obj, file);
   res.generated = true;
-  res.behavior = behavior || "create";
+  res.behavior = ["merge", "replace"].includes(behavior) ? behavior : "create";
   res.needsHash = !options.disableNameSuffixHash;
   return res;
 }

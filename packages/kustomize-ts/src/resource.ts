@@ -114,8 +114,13 @@ export class Resource {
     }));
   }
 
+  /** Records the current id; kustomize stores the effective namespace ("default" for none). */
   storePreviousId(): void {
-    this.prevIds.push({ name: this.name, namespace: this.namespace, kind: this.kind });
+    this.prevIds.push({
+      name: this.name,
+      namespace: effectiveNamespace(this.curId()),
+      kind: this.kind,
+    });
   }
 
   isClusterScoped(): boolean {
