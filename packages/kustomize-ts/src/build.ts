@@ -3,6 +3,7 @@
  * run each kustomization's transformers in kustomize's order, then at the top add
  * content hashes, fix name references and sort.
  */
+import { basename, posix } from "node:path";
 import { type BuildOptions, type KubernetesObject, KustomizeError } from "./api.ts";
 import { COMMON_ANNOTATIONS, COMMON_LABELS, TEMPLATE_LABELS } from "./config/fieldspecs.ts";
 import { compactSpec, type FieldSpec } from "./fieldspec.ts";
@@ -33,10 +34,34 @@ const METADATA_LABELS: FieldSpec = {
   create: true,
 };
 
+/** buildMetadata of the top kustomization: whether to record origins (builds are synchronous). */
+let tracing = false;
+
+function originText(configuredIn: string, kind: string): string {
+  return `configuredIn: ${configuredIn}\nconfiguredBy:\n  apiVersion: builtin\n  kind: ${kind}\n`;
+}
+
+/** Notes, on every resource so far, that a builtin transformer of `kind` was configured here. */
+function traceTransformer(
+  ldr: Loader,
+  file: string,
+  kind: string,
+  list: readonly Resource[],
+): void {
+  if (!tracing) return;
+  const text = originText(posix.join(ldr.originPath, basename(file)), kind);
+  for (const r of list) {
+    if (r.origin === undefined) r.origin = text;
+    else r.transformations.push(text);
+  }
+}
+
 /** Renders the kustomization in `dir` like `kustomize build dir`. */
 export function build(dir: string, options: BuildOptions = {}): KubernetesObject[] {
   const ldr = Loader.at(dir, options.loadRestrictor ?? "rootOnly");
   const { k, file } = loadKustomization(ldr);
+  const meta = k.buildMetadata ?? [];
+  tracing = meta.length > 0;
   const list = accumulateTarget(ldr, k, file, []);
   for (const r of list) {
     if (!r.needsHash) continue;
@@ -46,8 +71,29 @@ export function build(dir: string, options: BuildOptions = {}): KubernetesObject
   }
   fixNameReferences(list);
   const sorted = sortResources(list, k, file);
-  const managedBy = k.buildMetadata?.includes("managedByLabel") === true;
-  return sorted.map((r) => finish(r.obj, managedBy));
+  const managedBy = meta.includes("managedByLabel");
+  const origins = meta.includes("originAnnotations");
+  const transformations = meta.includes("transformerAnnotations");
+  return sorted.map((r) => {
+    if (origins && r.origin !== undefined)
+      setAnnotation(r, "config.kubernetes.io/origin", r.origin);
+    if (transformations && r.transformations.length > 0) {
+      const list = r.transformations
+        .map((t) => `- ${t.replaceAll("\n", "\n  ").trimEnd()}\n`)
+        .join("");
+      setAnnotation(r, "alpha.config.kubernetes.io/transformations", list);
+    }
+    return finish(r.obj, managedBy);
+  });
+}
+
+function setAnnotation(r: Resource, key: string, value: string): void {
+  const meta = r.meta() as Record<string, unknown>;
+  const annotations = (
+    meta.annotations && typeof meta.annotations === "object" ? meta.annotations : {}
+  ) as Record<string, unknown>;
+  annotations[key] = value;
+  meta.annotations = annotations;
 }
 
 function finish(obj: KubernetesObject, managedBy: boolean): KubernetesObject {
@@ -148,7 +194,9 @@ function accumulateResources(ldr: Loader, k: Kustomization, file: string, list: 
       append(list, accumulateTarget(child, sub.k, sub.file, []), file, key);
     } else {
       const text = ldr.readFile(path, where(file, key));
-      append(list, resourcesFromText(text, ldr.display(ldr.abs(path))), file, key);
+      const loaded = resourcesFromText(text, ldr.display(ldr.abs(path)));
+      if (tracing) for (const r of loaded) r.origin = `path: ${posix.join(ldr.originPath, path)}\n`;
+      append(list, loaded, file, key);
     }
   }
 }
@@ -161,7 +209,13 @@ function runGenerators(ldr: Loader, k: Kustomization, file: string, list: Resour
   (k.secretGenerator ?? []).forEach((args, i) => {
     gens.push(generate(ldr, args, "Secret", k.generatorOptions, file, i));
   });
-  for (const res of gens) absorb(list, res, file);
+  for (const res of gens) {
+    if (tracing) {
+      const kind = res.kind === "ConfigMap" ? "ConfigMapGenerator" : "SecretGenerator";
+      res.origin = originText(posix.join(ldr.originPath, basename(file)), kind);
+    }
+    absorb(list, res, file);
+  }
 }
 
 function mergeMaps(a: unknown, b: unknown): Record<string, unknown> {
@@ -263,25 +317,56 @@ function labelSpecs(label: NonNullable<Kustomization["labels"]>[number]): FieldS
 }
 
 function runTransformers(ldr: Loader, k: Kustomization, file: string, list: Resource[]): void {
-  if (k.patchesStrategicMerge?.length)
+  const t = (kind: string) => traceTransformer(ldr, file, kind, list);
+  if (k.patchesStrategicMerge?.length) {
     applyPatchesStrategicMerge(ldr, list, k.patchesStrategicMerge, file);
+    t("PatchStrategicMergeTransformer");
+  }
   (k.patches ?? []).forEach((p, i) => {
     applyPatch(ldr, list, p, where(file, `patches[${i}]`));
+    t("PatchTransformer");
   });
-  if (k.namespace) applyNamespace(list, k.namespace, file);
-  if (k.namePrefix) applyAffix(list, k.namePrefix, "prefix");
-  if (k.nameSuffix) applyAffix(list, k.nameSuffix, "suffix");
-  for (const label of k.labels ?? [])
+  if (k.namespace) {
+    applyNamespace(list, k.namespace, file);
+    t("NamespaceTransformer");
+  }
+  if (k.namePrefix) {
+    applyAffix(list, k.namePrefix, "prefix");
+    t("PrefixTransformer");
+  }
+  if (k.nameSuffix) {
+    applyAffix(list, k.nameSuffix, "suffix");
+    t("SuffixTransformer");
+  }
+  const labels = k.labels ?? [];
+  for (const label of labels) {
     setPairs(list, label.pairs ?? {}, labelSpecs(label), "labels");
-  if (k.commonLabels) setPairs(list, k.commonLabels, COMMON_LABEL_SPECS, "commonLabels");
-  if (k.commonAnnotations)
-    setPairs(list, k.commonAnnotations, COMMON_ANNOTATION_SPECS, "commonAnnotations");
+    t("LabelTransformer");
+  }
+  if (labels.length > 0 || Object.keys(k.commonLabels ?? {}).length > 0) {
+    setPairs(list, k.commonLabels ?? {}, COMMON_LABEL_SPECS, "commonLabels");
+    t("LabelTransformer");
+  }
+  if (Object.keys(k.commonAnnotations ?? {}).length > 0) {
+    setPairs(list, k.commonAnnotations ?? {}, COMMON_ANNOTATION_SPECS, "commonAnnotations");
+    t("AnnotationsTransformer");
+  }
   (k.patchesJson6902 ?? []).forEach((p, i) => {
     applyPatchJson6902(ldr, list, p, where(file, `patchesJson6902[${i}]`));
+    t("PatchJson6902Transformer");
   });
-  for (const r of k.replicas ?? []) applyReplicas(list, r.name ?? "", r.count ?? 0, file);
-  for (const img of k.images ?? []) applyImage(list, img);
-  if (k.replacements?.length) runReplacements(ldr, k, file, list);
+  for (const r of k.replicas ?? []) {
+    applyReplicas(list, r.name ?? "", r.count ?? 0, file);
+    t("ReplicaCountTransformer");
+  }
+  for (const img of k.images ?? []) {
+    applyImage(list, img);
+    t("ImageTagTransformer");
+  }
+  if (k.replacements?.length) {
+    runReplacements(ldr, k, file, list);
+    t("ReplacementTransformer");
+  }
 }
 
 function runReplacements(ldr: Loader, k: Kustomization, file: string, list: Resource[]): void {

@@ -361,7 +361,11 @@ export function loadKustomization(ldr: Loader): LoadedKustomization {
     throw new KustomizeError(`${reason}: remove "${key}" or build with kustomize`, { file, key });
   }
   for (const meta of k.buildMetadata ?? []) {
-    if (meta !== "managedByLabel") {
+    if (
+      meta !== "managedByLabel" &&
+      meta !== "originAnnotations" &&
+      meta !== "transformerAnnotations"
+    ) {
       throw new KustomizeError(`buildMetadata "${meta}" is not supported`, {
         file,
         key: "buildMetadata",

@@ -3,7 +3,7 @@
  * mode a file read on behalf of a kustomization must lie in or below its root.
  */
 import { readFileSync, realpathSync, statSync } from "node:fs";
-import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, posix, relative, resolve, sep } from "node:path";
 import { KustomizeError } from "./api.ts";
 
 export type Restrictor = "rootOnly" | "none";
@@ -28,12 +28,21 @@ export class Loader {
   private readonly parent: Loader | undefined;
   /** The directory the build started from, for relative names in messages. */
   readonly base: string;
+  /** This root as written from the top kustomization (kustomize's origin path). */
+  readonly originPath: string;
 
-  constructor(root: string, restrictor: Restrictor, parent?: Loader, base?: string) {
+  constructor(
+    root: string,
+    restrictor: Restrictor,
+    parent?: Loader,
+    base?: string,
+    originPath = "",
+  ) {
     this.root = root;
     this.restrictor = restrictor;
     this.parent = parent;
     this.base = base ?? root;
+    this.originPath = originPath;
   }
 
   static at(dir: string, restrictor: Restrictor): Loader {
@@ -127,6 +136,6 @@ export class Loader {
         );
       }
     }
-    return new Loader(root, this.restrictor, this, this.base);
+    return new Loader(root, this.restrictor, this, this.base, posix.join(this.originPath, path));
   }
 }

@@ -50,6 +50,9 @@ export class Resource {
   behavior: string | undefined;
   /** Set by configMapGenerator/secretGenerator. */
   generated = false;
+  /** buildMetadata: where the resource came from, and the transformers that ran on it. */
+  origin: string | undefined;
+  transformations: string[] = [];
 
   constructor(obj: KubernetesObject, source: string) {
     this.obj = obj;
