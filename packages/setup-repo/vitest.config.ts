@@ -1,0 +1,3 @@
+import { withBase } from "@repo/vitest-config";
+
+export default withBase();
