@@ -106,7 +106,7 @@ interface SmPatch {
 }
 
 function parseSmPatches(text: string, source: string): SmPatch[] {
-  return resourcesFromText(text, source).map((res) => ({
+  return resourcesFromText(text, source, { firstKeyWins: true }).map((res) => ({
     res,
     patch: res.obj as unknown as Record<string, unknown>,
   }));

@@ -1,7 +1,7 @@
 /** Turning a YAML stream into resources, as kustomize's resource factory does. */
 import { type KubernetesObject, KustomizeError } from "./api.ts";
 import { Resource } from "./resource.ts";
-import { parseYamlStream } from "./yaml/parse.ts";
+import { type ParseOptions, parseYamlStream } from "./yaml/parse.ts";
 
 function isMap(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
@@ -40,8 +40,12 @@ function validate(doc: unknown, source: string): Record<string, unknown> {
 }
 
 /** Parses `text` (one or more YAML documents) into resources; `*List` kinds are inlined. */
-export function resourcesFromText(text: string, source: string): Resource[] {
-  const pending = parseYamlStream(text, source);
+export function resourcesFromText(
+  text: string,
+  source: string,
+  options: ParseOptions = {},
+): Resource[] {
+  const pending = parseYamlStream(text, source, "v3", options);
   const out: Resource[] = [];
   while (pending.length > 0) {
     const doc = validate(pending.shift(), source);

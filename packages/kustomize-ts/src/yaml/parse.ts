@@ -29,6 +29,12 @@ interface Ctx {
   file: string;
   lc: LineCounter;
   dialect: Dialect;
+  firstKeyWins: boolean;
+}
+
+export interface ParseOptions {
+  /** Allow repeated map keys and keep the first (kyaml's field lookup, used for patches). */
+  firstKeyWins?: boolean;
 }
 
 /**
@@ -38,13 +44,19 @@ interface Ctx {
 type Place = "root" | "metadata" | "annotations" | "annotation" | "";
 
 /** Parses every document of a YAML stream; empty documents are dropped. */
-export function parseYamlStream(text: string, file: string, dialect: Dialect = "v3"): unknown[] {
+export function parseYamlStream(
+  text: string,
+  file: string,
+  dialect: Dialect = "v3",
+  options: ParseOptions = {},
+): unknown[] {
+  const firstKeyWins = options.firstKeyWins === true;
   const lc = new LineCounter();
   const docs = parseAllDocuments(text, {
     schema: "failsafe",
     lineCounter: lc,
     prettyErrors: false,
-    uniqueKeys: dialect === "v3",
+    uniqueKeys: dialect === "v3" && !firstKeyWins,
   });
   if (!Array.isArray(docs)) return [];
   const out: unknown[] = [];
@@ -55,7 +67,7 @@ export function parseYamlStream(text: string, file: string, dialect: Dialect = "
       throw new KustomizeError(`invalid YAML: ${error.message.split("\n")[0]}`, { file, line });
     }
     if (doc.contents === null) continue;
-    const ctx: Ctx = { doc, file, lc, dialect };
+    const ctx: Ctx = { doc, file, lc, dialect, firstKeyWins };
     const value = toValue(doc.contents as Node, ctx, 0, dialect === "v3" ? "root" : "");
     if (value === null || value === undefined) continue;
     out.push(value);
@@ -107,6 +119,7 @@ function toValue(node: Node, ctx: Ctx, depth: number, place: Place): unknown {
         continue;
       }
       const key = keyText(keyNode, ctx);
+      if (ctx.firstKeyWins && Object.hasOwn(out, key)) continue;
       const next = childPlace(place, key);
       let value: unknown;
       if (pair.value === null) value = next === "annotation" ? "" : null;
