@@ -43,12 +43,31 @@ export interface ParseOptions {
  */
 type Place = "root" | "metadata" | "annotations" | "annotation" | "";
 
+/** Parsed streams by dialect, options and text: rebuilding a tree parses the same files again. */
+const cache = new Map<string, unknown[]>();
+const CACHE_LIMIT = 512;
+
 /** Parses every document of a YAML stream; empty documents are dropped. */
 export function parseYamlStream(
   text: string,
   file: string,
   dialect: Dialect = "v3",
   options: ParseOptions = {},
+): unknown[] {
+  const key = `${dialect}${options.firstKeyWins === true ? "1" : "0"}${file}\u0000${text}`;
+  const hit = cache.get(key);
+  if (hit) return structuredClone(hit);
+  const docs = parseUncached(text, file, dialect, options);
+  if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+  cache.set(key, docs);
+  return structuredClone(docs);
+}
+
+function parseUncached(
+  text: string,
+  file: string,
+  dialect: Dialect,
+  options: ParseOptions,
 ): unknown[] {
   const firstKeyWins = options.firstKeyWins === true;
   const lc = new LineCounter();
