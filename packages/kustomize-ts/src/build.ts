@@ -105,6 +105,13 @@ function finish(obj: KubernetesObject, managedBy: boolean): KubernetesObject {
       (typeof annotations === "object" && Object.keys(annotations as object).length === 0)
     ) {
       delete meta.annotations;
+    } else if (typeof annotations === "object" && !Array.isArray(annotations)) {
+      // kustomize rewrites annotations as a string map when it drops its build annotations.
+      const map = annotations as Record<string, unknown>;
+      for (const [key, value] of Object.entries(map)) {
+        if (value !== null && typeof value !== "string" && typeof value !== "object")
+          map[key] = String(value);
+      }
     }
     if (managedBy) {
       const labels = (meta.labels && typeof meta.labels === "object" ? meta.labels : {}) as Record<
