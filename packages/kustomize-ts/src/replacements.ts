@@ -169,10 +169,30 @@ function isNilOrEmpty(v: Value): boolean {
   return false;
 }
 
-function selectSource(objects: KubernetesObject[], selector: SourceSelector): KubernetesObject {
+/** Earlier ids of a resource (before prefixes, suffixes, namespace or kind changes). */
+export interface PreviousId {
+  kind: string;
+  name: string;
+  namespace: string;
+}
+type PreviousIds = (obj: KubernetesObject, index: number) => readonly PreviousId[];
+
+function idsOf(obj: KubernetesObject, index: number, previous: PreviousIds | undefined): ResId[] {
+  const ids = resIdsOf(obj);
+  if (previous === undefined) return ids;
+  const { group, version } = ids[0]!;
+  for (const p of previous(obj, index)) ids.push({ group, version, ...p });
+  return ids;
+}
+
+function selectSource(
+  objects: KubernetesObject[],
+  selector: SourceSelector,
+  previous: PreviousIds | undefined,
+): KubernetesObject {
   let match: KubernetesObject | undefined;
-  for (const obj of objects) {
-    if (!resIdsOf(obj).some((id) => matchesSelector(id, selector))) continue;
+  for (const [i, obj] of objects.entries()) {
+    if (!idsOf(obj, i, previous).some((id) => matchesSelector(id, selector))) continue;
     if (match !== undefined) {
       throw new ReplacementError(`multiple matches for selector ${sourceString(selector)}`);
     }
@@ -183,8 +203,12 @@ function selectSource(objects: KubernetesObject[], selector: SourceSelector): Ku
   return match;
 }
 
-function getReplacement(objects: KubernetesObject[], source: SourceSelector): Value {
-  const obj = selectSource(objects, source);
+function getReplacement(
+  objects: KubernetesObject[],
+  source: SourceSelector,
+  previous: PreviousIds | undefined,
+): Value {
+  const obj = selectSource(objects, source, previous);
   const fieldPath = source.fieldPath === "" ? DEFAULT_FIELD_PATH : source.fieldPath;
   let value: Value;
   try {
@@ -294,6 +318,7 @@ function applyToTargets(
   objects: KubernetesObject[],
   value: Value,
   targets: TargetSelector[],
+  previous: PreviousIds | undefined,
 ): void {
   for (const selector of targets) {
     const select = selector.select;
@@ -301,9 +326,9 @@ function applyToTargets(
     const fieldPaths =
       selector.fieldPaths.length === 0 ? [DEFAULT_FIELD_PATH] : selector.fieldPaths;
     const withPaths = { ...selector, fieldPaths };
-    for (const obj of objects) {
+    for (const [i, obj] of objects.entries()) {
       if (!matchesLabelsAndAnnotations(obj, select, selector.reject)) continue;
-      const ids = resIdsOf(obj);
+      const ids = idsOf(obj, i, previous);
       const chosen = ids.some(
         (id) =>
           matchesSelector(id, select) &&
@@ -361,12 +386,14 @@ function cleanCreated(objects: Value[]): void {
 
 /**
  * Applies kustomize `replacements` to `objects`, in place and in order. `source` names the
- * kustomization (or replacement file) in errors.
+ * kustomization (or replacement file) in errors. `previousIds` gives the ids a resource had
+ * before renames in this build, which selectors also match (as kustomize's do).
  */
 export function applyReplacements(
   objects: KubernetesObject[],
   replacements: unknown[],
   source: string,
+  previousIds?: PreviousIds,
 ): void {
   replacements.forEach((raw, i) => {
     try {
@@ -374,8 +401,8 @@ export function applyReplacements(
       if (r.source === undefined || r.targets === undefined) {
         throw new ReplacementError("replacements must specify a source and at least one target");
       }
-      const value = getReplacement(objects, r.source);
-      applyToTargets(objects, value, r.targets);
+      const value = getReplacement(objects, r.source, previousIds);
+      applyToTargets(objects, value, r.targets, previousIds);
     } catch (err) {
       if (err instanceof ReplacementError) {
         throw new KustomizeError(err.message, { file: source, key: `replacements[${i}]` });

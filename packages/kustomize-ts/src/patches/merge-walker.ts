@@ -7,6 +7,7 @@
  *
  * Values are mutated in place: callers pass copies.
  */
+import { stringify } from "yaml";
 import {
   elementSchema,
   fieldSchema,
@@ -52,11 +53,22 @@ const KIND_NAMES: Record<NodeKind, string> = {
   scalar: "ScalarNode",
 };
 
-/** The text kyaml compares scalars by (yaml.Node.Value). */
+/**
+ * The text kyaml compares nodes by (yaml.Node.Value): "" for maps and lists, "null" for an
+ * explicit null.
+ */
 export function scalarText(v: Value): string {
-  if (v === null || v === undefined) return "";
+  if (v === undefined) return "";
+  if (v === null) return "null";
   if (typeof v === "object") return "";
   return String(v);
+}
+
+/** kustomize's message for a patch whose node kind differs from the target's. */
+function wrongKind(expected: NodeKind, node: Value): MergeError {
+  return new MergeError(
+    `wrong node kind: expected ${KIND_NAMES[expected]} but got ${KIND_NAMES[kindOf(node)]}: node contents:\n${stringify(node).trimEnd()}`,
+  );
 }
 
 function errorIfAnyInvalid(kind: NodeKind, sources: Value[]): void {
@@ -64,9 +76,7 @@ function errorIfAnyInvalid(kind: NodeKind, sources: Value[]): void {
     if (isMissingOrNull(s)) continue;
     const k = kindOf(s);
     if (k !== kind) {
-      throw new MergeError(
-        `wrong node kind: expected ${KIND_NAMES[kind]} but was ${KIND_NAMES[k]}: value: {${JSON.stringify(s)}}`,
-      );
+      throw wrongKind(kind, s);
     }
   }
 }
@@ -334,16 +344,12 @@ function fieldMatches(elem: Value, key: string, value: string): boolean {
   if (isMissingOrNull(elem)) return false;
   if (key === "") {
     if (kindOf(elem) !== "scalar") {
-      throw new MergeError(
-        `wrong node kind: expected ScalarNode but was ${KIND_NAMES[kindOf(elem)]}: value: {${JSON.stringify(elem)}}`,
-      );
+      throw wrongKind("scalar", elem);
     }
     return scalarText(elem) === value;
   }
   if (!isMap(elem)) {
-    throw new MergeError(
-      `wrong node kind: expected MappingNode but was ${KIND_NAMES[kindOf(elem)]}: value: {${JSON.stringify(elem)}}`,
-    );
+    throw wrongKind("map", elem);
   }
   if (!Object.hasOwn(elem, key)) return false;
   return value === "" || scalarText(elem[key]) === value;
@@ -359,9 +365,7 @@ function appendListNode(dst: Value[], src: Value[], keys: string[]): Value[] {
     const values: string[] = [];
     for (const key of keys) {
       if (!isMap(elem)) {
-        throw new MergeError(
-          `wrong node kind: expected MappingNode but was ${KIND_NAMES[kindOf(elem)]}: value: {${JSON.stringify(elem)}}`,
-        );
+        throw wrongKind("map", elem);
       }
       if (!Object.hasOwn(elem, key)) {
         // kyaml appends an element lacking a key, then still sets it below.
