@@ -111,3 +111,8 @@ export interface TaskStore {
 export class StoreUnavailableError extends Error {
   override readonly name = "StoreUnavailableError";
 }
+
+/** A `cursor` that no page of this store produced (malformed or tampered): routes answer 400. */
+export class InvalidCursorError extends Error {
+  override readonly name = "InvalidCursorError";
+}

@@ -1,0 +1,97 @@
+import { randomUUID } from "node:crypto";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply } from "fastify";
+import type { Logger } from "pino";
+import type { Config } from "./config.ts";
+import { createLogger } from "./logger.ts";
+import { AccessLog } from "./plugins/access-log.ts";
+import { ErrorResponse, registerErrorHandling, sendError } from "./plugins/errors.ts";
+import { type Metrics, metricsRoutes, registerMetrics } from "./plugins/metrics.ts";
+import { registerOpenApi } from "./plugins/openapi.ts";
+import { createValidatorCompiler } from "./plugins/validation.ts";
+import { Readiness } from "./readiness.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { taskRoutes } from "./routes/tasks.ts";
+import type { TaskStore } from "./tasks/store.ts";
+
+export interface AppDeps {
+  config: Config;
+  store: TaskStore;
+  /** Defaults to a logger built from the config. */
+  logger?: Logger;
+  /** Defaults to one that turns ready once the server listens. */
+  readiness?: Readiness;
+}
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** What GET /ready reports; the server turns it to draining on shutdown. */
+    readiness: Readiness;
+    metrics: Metrics;
+  }
+}
+
+/** An incoming x-request-id is kept when it looks like an id, so traces join up across services. */
+const REQUEST_ID = /^[\w.:@-]{1,128}$/;
+
+/** Builds the service without listening: server.ts listens, tests use inject(). */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const { config, store } = deps;
+  const logger = deps.logger ?? createLogger(config);
+  const readiness =
+    deps.readiness ??
+    new Readiness({
+      store,
+      logger,
+      checkIntervalMs: config.readyCheckIntervalMs,
+      checkTimeoutMs: config.databaseTimeoutMs,
+    });
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    logController: new AccessLog(),
+    bodyLimit: config.bodyLimit,
+    genReqId: (req) => {
+      const incoming = req.headers["x-request-id"];
+      return typeof incoming === "string" && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    },
+    // A malformed URL gets the same error body as every other client mistake.
+    frameworkErrors: (err, _request, reply) => {
+      sendError(
+        reply as FastifyReply,
+        400,
+        "bad_request",
+        `The request URL is malformed: ${err.message}`,
+      );
+    },
+  });
+
+  app.setValidatorCompiler(createValidatorCompiler());
+  // JSON only: any other body is answered 415 instead of reaching validation as a string.
+  app.removeContentTypeParser("text/plain");
+
+  app.addHook("onRequest", (request, reply, done) => {
+    reply.header("x-request-id", request.id);
+    done();
+  });
+  app.addHook("onListen", (done) => {
+    readiness.markStarted();
+    done();
+  });
+
+  registerErrorHandling(app, { bodyLimit: config.bodyLimit });
+  const metrics = registerMetrics(app, { version: config.appVersion });
+
+  /** The documented API; the OpenAPI generator registers exactly the same routes. */
+  const describe = async (instance: FastifyInstance): Promise<void> => {
+    instance.addSchema(ErrorResponse);
+    await instance.register(healthRoutes, { version: config.appVersion, readiness });
+    await instance.register(metricsRoutes, { registry: metrics.registry });
+    await instance.register(taskRoutes, { store, onTaskCreated: () => metrics.tasksCreated.inc() });
+  };
+  await describe(app);
+  registerOpenApi(app, { version: config.appVersion, describe });
+
+  app.decorate("readiness", readiness);
+  app.decorate("metrics", metrics);
+  return app;
+}

@@ -1,0 +1,244 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FromSchema, JSONSchema } from "json-schema-to-ts";
+import { InvalidCursorError, StoreUnavailableError } from "../tasks/store.ts";
+
+/** The one error body every endpoint returns. */
+export const ErrorResponse = {
+  $id: "ErrorResponse",
+  title: "Error",
+  type: "object",
+  required: ["error", "message"],
+  additionalProperties: false,
+  properties: {
+    error: {
+      type: "string",
+      description: "Short machine-readable code, such as validation_failed.",
+    },
+    message: { type: "string", description: "What was wrong and what to do about it." },
+    details: {
+      type: "array",
+      items: {
+        type: "object",
+        required: ["field", "rule", "message"],
+        additionalProperties: false,
+        properties: {
+          field: {
+            type: "string",
+            description: "Where the problem is: a body field, query parameter or path parameter.",
+          },
+          rule: {
+            type: "string",
+            description:
+              "The rule that failed: required, unknown_field, type, maxLength, enum, ...",
+          },
+          message: { type: "string" },
+        },
+      },
+    },
+  },
+} as const satisfies JSONSchema;
+
+export type ErrorBody = FromSchema<typeof ErrorResponse>;
+export type ErrorDetail = NonNullable<ErrorBody["details"]>[number];
+
+/** Referenced from route schemas so the OpenAPI document describes the error body once. */
+export const ErrorRef = { $ref: "ErrorResponse" } as const;
+
+export function sendError(
+  reply: FastifyReply,
+  statusCode: number,
+  error: string,
+  message: string,
+  details?: ErrorDetail[],
+): FastifyReply {
+  const body: ErrorBody = details ? { error, message, details } : { error, message };
+  return reply.code(statusCode).type("application/json; charset=utf-8").send(body);
+}
+
+/** One Ajv error, as Fastify hands it over in `error.validation`. */
+interface ValidationIssue {
+  keyword: string;
+  instancePath: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+const PART_NAMES: Record<string, string> = {
+  body: "field",
+  querystring: "query parameter",
+  params: "path parameter",
+  headers: "header",
+};
+
+function fieldName(context: string, instancePath: string, property?: unknown): string {
+  const path = instancePath
+    .split("/")
+    .slice(1)
+    .map((segment) => segment.replaceAll("~1", "/").replaceAll("~0", "~"));
+  if (typeof property === "string") path.push(property);
+  return path.length > 0 ? path.join(".") : context;
+}
+
+function detailFor(context: string, issue: ValidationIssue): ErrorDetail {
+  switch (issue.keyword) {
+    case "required":
+      return {
+        field: fieldName(context, issue.instancePath, issue.params.missingProperty),
+        rule: "required",
+        message: "is required",
+      };
+    case "additionalProperties":
+      return {
+        field: fieldName(context, issue.instancePath, issue.params.additionalProperty),
+        rule: "unknown_field",
+        message: `is not a known ${PART_NAMES[context] ?? "field"}`,
+      };
+    case "enum":
+      return {
+        field: fieldName(context, issue.instancePath),
+        rule: "enum",
+        message: `must be one of ${(issue.params.allowedValues as unknown[]).join(", ")}`,
+      };
+    default:
+      return {
+        field: fieldName(context, issue.instancePath),
+        rule: issue.keyword,
+        message: issue.message ?? "is invalid",
+      };
+  }
+}
+
+/** Turns validator output into details naming each field and the rule it broke. */
+export function validationDetails(
+  context: string,
+  issues: readonly ValidationIssue[],
+): ErrorDetail[] {
+  const details = new Map<string, ErrorDetail>();
+  for (const issue of issues) {
+    const detail = detailFor(context, issue);
+    details.set(`${detail.field}\u0000${detail.rule}`, detail);
+  }
+  return [...details.values()];
+}
+
+function describe(details: readonly ErrorDetail[]): string {
+  const first = details[0];
+  if (!first) return "The request is invalid.";
+  const more =
+    details.length > 1
+      ? ` (and ${details.length - 1} more problem${details.length > 2 ? "s" : ""})`
+      : "";
+  return `${first.field} ${first.message}${more}.`;
+}
+
+/** Fastify's own client-error codes and the short code plus advice we answer with. */
+const FRAMEWORK_ERRORS: Record<
+  string,
+  { error: string; message: (err: FastifyError, limit: number) => string }
+> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
+    error: "unsupported_media_type",
+    message: () => "Send the body as JSON with the header Content-Type: application/json.",
+  },
+  FST_ERR_CTP_BODY_TOO_LARGE: {
+    error: "payload_too_large",
+    message: (_err, limit) => `The request body is larger than the limit of ${limit} bytes.`,
+  },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
+    error: "bad_request",
+    message: () => "The Content-Length header does not match the body that was sent.",
+  },
+  FST_ERR_CTP_EMPTY_JSON_BODY: {
+    error: "malformed_json",
+    message: () =>
+      "The body is empty although Content-Type is application/json: send a JSON object.",
+  },
+  FST_ERR_CTP_INVALID_JSON_BODY: {
+    error: "malformed_json",
+    message: (err) => `The body is not valid JSON: ${err.message}`,
+  },
+  FST_ERR_BAD_URL: {
+    error: "bad_request",
+    message: () => "The request URL is malformed.",
+  },
+};
+
+const STATUS_CODES: Record<number, string> = {
+  400: "bad_request",
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  405: "method_not_allowed",
+  406: "not_acceptable",
+  408: "request_timeout",
+  409: "conflict",
+  413: "payload_too_large",
+  414: "uri_too_long",
+  415: "unsupported_media_type",
+  429: "too_many_requests",
+};
+
+/**
+ * Installs the error handler, the 404 handler and the shared error schema: client
+ * mistakes become 4xx bodies in the one error format, anything else a 500 without
+ * internals (the log has them, under the request id).
+ */
+export function registerErrorHandling(app: FastifyInstance, options: { bodyLimit: number }): void {
+  app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (err.validation) {
+      const details = validationDetails(
+        err.validationContext ?? "body",
+        err.validation as ValidationIssue[],
+      );
+      return sendError(reply, 400, "validation_failed", describe(details), details);
+    }
+    if (err instanceof StoreUnavailableError) {
+      request.log.warn({ err }, "task store unavailable");
+      reply.header("retry-after", "5");
+      return sendError(
+        reply,
+        503,
+        "store_unavailable",
+        "The task store is unreachable right now; retry in a few seconds.",
+      );
+    }
+    if (err instanceof InvalidCursorError) {
+      return sendError(
+        reply,
+        400,
+        "validation_failed",
+        "cursor is not a next_cursor this API returned; start again without a cursor.",
+        [{ field: "cursor", rule: "cursor", message: err.message }],
+      );
+    }
+    const known = err.code ? FRAMEWORK_ERRORS[err.code] : undefined;
+    if (known) {
+      return sendError(
+        reply,
+        err.statusCode ?? 400,
+        known.error,
+        known.message(err, options.bodyLimit),
+      );
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      return sendError(reply, status, STATUS_CODES[status] ?? "bad_request", err.message);
+    }
+    request.log.error({ err }, "request failed");
+    return sendError(
+      reply,
+      500,
+      "internal_error",
+      `Something went wrong on our side; report request id ${request.id} to the operators.`,
+    );
+  });
+
+  app.setNotFoundHandler((request, reply) =>
+    sendError(
+      reply,
+      404,
+      "not_found",
+      `There is no route ${request.method} ${request.url.split("?")[0]}; see /docs for the API.`,
+    ),
+  );
+}

@@ -1,0 +1,232 @@
+import type { FastifyPluginAsyncJsonSchemaToTs } from "@fastify/type-provider-json-schema-to-ts";
+import type { FastifyReply } from "fastify";
+import type { JSONSchema } from "json-schema-to-ts";
+import { ErrorRef, sendError } from "../plugins/errors.ts";
+import { ALLOWED_TRANSITIONS, TASK_STATUSES, type TaskStore } from "../tasks/store.ts";
+
+const Status = {
+  type: "string",
+  enum: TASK_STATUSES,
+  description: "created -> running -> completed | failed",
+} as const satisfies JSONSchema;
+
+const Task = {
+  type: "object",
+  additionalProperties: false,
+  required: [
+    "id",
+    "title",
+    "description",
+    "status",
+    "attempts",
+    "result",
+    "error",
+    "created_at",
+    "updated_at",
+  ],
+  properties: {
+    id: { type: "string", format: "uuid" },
+    title: { type: "string" },
+    description: { type: ["string", "null"] },
+    status: Status,
+    attempts: { type: "integer", description: "How many times a runner has picked the task up." },
+    result: { description: "What the agent returned, once completed (any JSON value)." },
+    error: { type: ["string", "null"], description: "Why the task failed." },
+    created_at: { type: "string", format: "date-time" },
+    updated_at: { type: "string", format: "date-time" },
+  },
+} as const satisfies JSONSchema;
+
+const CreateTaskBody = {
+  type: "object",
+  required: ["title"],
+  additionalProperties: false,
+  properties: {
+    title: { type: "string", minLength: 1, maxLength: 200, description: "1 to 200 characters." },
+    description: { type: "string", maxLength: 2000, description: "Up to 2000 characters." },
+  },
+} as const satisfies JSONSchema;
+
+const UpdateTaskBody = {
+  type: "object",
+  required: ["status"],
+  additionalProperties: false,
+  properties: { status: Status },
+} as const satisfies JSONSchema;
+
+const TaskParams = {
+  type: "object",
+  required: ["id"],
+  additionalProperties: false,
+  properties: {
+    id: { type: "string", format: "uuid", description: "The id returned on creation." },
+  },
+} as const satisfies JSONSchema;
+
+export const DEFAULT_PAGE_SIZE = 20;
+
+const ListQuery = {
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    limit: {
+      type: "integer",
+      minimum: 1,
+      maximum: 100,
+      default: DEFAULT_PAGE_SIZE,
+      description: "Page size, 1 to 100.",
+    },
+    cursor: {
+      type: "string",
+      minLength: 1,
+      maxLength: 512,
+      description: "next_cursor from the previous page.",
+    },
+    status: Status,
+  },
+} as const satisfies JSONSchema;
+
+const TaskPage = {
+  type: "object",
+  additionalProperties: false,
+  required: ["items", "next_cursor"],
+  properties: {
+    items: { type: "array", items: Task },
+    next_cursor: {
+      type: ["string", "null"],
+      description: "Pass as cursor to get the next page; null on the last page.",
+    },
+  },
+} as const satisfies JSONSchema;
+
+export interface TaskRoutesOptions {
+  store: TaskStore;
+  onTaskCreated: () => void;
+}
+
+const notFound = (reply: FastifyReply, id: string) =>
+  sendError(reply, 404, "not_found", `There is no task with id ${id}.`);
+
+export const taskRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: TaskRoutesOptions }> = async (
+  app,
+  { store, onTaskCreated },
+) => {
+  app.post(
+    "/tasks",
+    {
+      schema: {
+        tags: ["tasks"],
+        summary: "Create a task",
+        description: "201 with the task and a Location header pointing at it.",
+        body: CreateTaskBody,
+        response: { 201: Task, 400: ErrorRef, 413: ErrorRef, 415: ErrorRef, 503: ErrorRef },
+      },
+    },
+    async (request, reply) => {
+      const task = await store.create(request.body);
+      onTaskCreated();
+      return reply.code(201).header("location", `/tasks/${task.id}`).send(task);
+    },
+  );
+
+  app.get(
+    "/tasks",
+    {
+      schema: {
+        tags: ["tasks"],
+        summary: "List tasks, newest first",
+        description:
+          "Pages stay consistent while tasks are being added: follow next_cursor until it is null.",
+        querystring: ListQuery,
+        response: { 200: TaskPage, 400: ErrorRef, 503: ErrorRef },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, status } = request.query;
+      return store.list({ limit, cursor, status });
+    },
+  );
+
+  app.get(
+    "/tasks/:id",
+    {
+      schema: {
+        tags: ["tasks"],
+        summary: "Get a task",
+        params: TaskParams,
+        response: { 200: Task, 400: ErrorRef, 404: ErrorRef, 503: ErrorRef },
+      },
+    },
+    async (request, reply) => {
+      const task = await store.get(request.params.id);
+      return task ?? notFound(reply, request.params.id);
+    },
+  );
+
+  app.patch(
+    "/tasks/:id",
+    {
+      schema: {
+        tags: ["tasks"],
+        summary: "Move a task to another status",
+        description:
+          "Allowed: created -> running, running -> completed or failed. Any other move, or losing a race with another client, is 409.",
+        params: TaskParams,
+        body: UpdateTaskBody,
+        response: {
+          200: Task,
+          400: ErrorRef,
+          404: ErrorRef,
+          409: ErrorRef,
+          413: ErrorRef,
+          415: ErrorRef,
+          503: ErrorRef,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const to = request.body.status;
+      const outcome = await store.transition(id, to);
+      if (outcome.ok) return outcome.task;
+      if (outcome.reason === "not_found") return notFound(reply, id);
+      const allowed = ALLOWED_TRANSITIONS[outcome.current];
+      const next =
+        allowed.length > 0 ? `it can only move to ${allowed.join(" or ")}` : "it is final";
+      return sendError(
+        reply,
+        409,
+        "invalid_transition",
+        `Task ${id} is ${outcome.current}, so it cannot move to ${to}: ${next}.`,
+        [
+          {
+            field: "status",
+            rule: "transition",
+            message: `cannot move from ${outcome.current} to ${to}`,
+          },
+        ],
+      );
+    },
+  );
+
+  app.delete(
+    "/tasks/:id",
+    {
+      schema: {
+        tags: ["tasks"],
+        summary: "Delete a task",
+        params: TaskParams,
+        response: {
+          204: { type: "null", description: "Deleted." },
+          400: ErrorRef,
+          404: ErrorRef,
+          503: ErrorRef,
+        },
+      },
+    },
+    async (request, reply) => {
+      const deleted = await store.delete(request.params.id);
+      return deleted ? reply.code(204).send(null) : notFound(reply, request.params.id);
+    },
+  );
+};

@@ -1,0 +1,133 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { FastifyInstance } from "fastify";
+import type { Logger } from "pino";
+import { buildApp } from "./app.ts";
+import { type Config, ConfigError, loadConfig } from "./config.ts";
+import { createLogger } from "./logger.ts";
+import { Readiness } from "./readiness.ts";
+import { createStore } from "./tasks/create-store.ts";
+import type { TaskStore } from "./tasks/store.ts";
+
+type Signal = "SIGTERM" | "SIGINT";
+const SIGNALS: readonly Signal[] = ["SIGTERM", "SIGINT"];
+
+export interface ServiceOptions {
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Ends the process; tests pass a recorder. */
+  exit?: (code: number) => void;
+  /** Where SIGTERM/SIGINT come from. */
+  signals?: Pick<NodeJS.EventEmitter, "on" | "off">;
+  stderr?: Pick<NodeJS.WritableStream, "write">;
+  logger?: Logger;
+}
+
+export interface Service {
+  app: FastifyInstance;
+  config: Config;
+  store: TaskStore;
+  readiness: Readiness;
+  /** Starts the shutdown sequence (as a signal would) and resolves when it has finished. */
+  shutdown(reason: string): Promise<void>;
+}
+
+/**
+ * config -> logger -> store -> app -> listen, then graceful shutdown on SIGTERM/SIGINT:
+ * /ready turns 503 at once, requests are still served for SHUTDOWN_DRAIN_MS (so the pod
+ * leaves the Service's endpoints first), then the server stops accepting, finishes
+ * in-flight requests, closes the store and exits 0. A second signal, or SHUTDOWN_TIMEOUT_MS
+ * passing, exits 1 at once. Returns undefined when it could not start (exit already called).
+ */
+export async function startService(options: ServiceOptions = {}): Promise<Service | undefined> {
+  const exit = options.exit ?? ((code: number) => process.exit(code));
+  const signals = options.signals ?? process;
+  const stderr = options.stderr ?? process.stderr;
+
+  let config: Config;
+  try {
+    config = loadConfig(options.env ?? process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    for (const problem of err.problems) stderr.write(`agent: configuration error: ${problem}\n`);
+    exit(1);
+    return undefined;
+  }
+
+  const logger = options.logger ?? createLogger(config);
+  let store: TaskStore;
+  try {
+    store = await createStore(config, logger);
+  } catch (err) {
+    logger.fatal({ err }, "cannot open the task store; check DATABASE_URL");
+    exit(1);
+    return undefined;
+  }
+
+  const readiness = new Readiness({
+    store,
+    logger,
+    checkIntervalMs: config.readyCheckIntervalMs,
+    checkTimeoutMs: config.databaseTimeoutMs,
+  });
+  const app = await buildApp({ config, store, logger, readiness });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    logger.fatal(
+      { err },
+      `cannot listen on ${config.host}:${config.port}: ${reason}; set PORT or HOST`,
+    );
+    await app.close();
+    await store.close();
+    exit(1);
+    return undefined;
+  }
+
+  let stopping: Promise<void> | undefined;
+
+  const stop = async (reason: string): Promise<void> => {
+    readiness.startDraining();
+    logger.info(
+      { reason, drainMs: config.shutdownDrainMs, timeoutMs: config.shutdownTimeoutMs },
+      "shutting down: /ready answers 503, still serving while traffic drains",
+    );
+    const deadline = setTimeout(() => {
+      logger.error(
+        { timeoutMs: config.shutdownTimeoutMs },
+        "shutdown did not finish within SHUTDOWN_TIMEOUT_MS; exiting with in-flight work abandoned",
+      );
+      exit(1);
+    }, config.shutdownTimeoutMs);
+    try {
+      await sleep(config.shutdownDrainMs);
+      logger.info("drain over: no longer accepting connections, finishing in-flight requests");
+      await app.close();
+      await store.close();
+      clearTimeout(deadline);
+      logger.info("shutdown complete");
+      for (const signal of SIGNALS) signals.off(signal, onSignal);
+      exit(0);
+    } catch (err) {
+      clearTimeout(deadline);
+      logger.error({ err }, "shutdown failed");
+      exit(1);
+    }
+  };
+
+  const shutdown = (reason: string): Promise<void> => {
+    stopping ??= stop(reason);
+    return stopping;
+  };
+
+  function onSignal(signal: Signal): void {
+    if (stopping) {
+      logger.error({ signal }, "second signal during shutdown; exiting now");
+      exit(1);
+      return;
+    }
+    void shutdown(signal);
+  }
+  for (const signal of SIGNALS) signals.on(signal, onSignal);
+
+  return { app, config, store, readiness, shutdown };
+}
