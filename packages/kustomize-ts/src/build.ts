@@ -389,7 +389,7 @@ function runReplacements(ldr: Loader, k: Kustomization, file: string, list: Reso
     }
   });
   const objects = list.map((r) => r.obj);
-  applyReplacements(objects, entries, file);
+  applyReplacements(objects, entries, file, (_obj, i) => (list[i] as Resource).prevIds);
   objects.forEach((obj, i) => {
     (list[i] as Resource).obj = obj;
   });
