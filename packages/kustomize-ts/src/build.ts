@@ -21,6 +21,7 @@ import { fixNameReferences } from "./transformers/nameref.ts";
 import { applyNamespace } from "./transformers/namespace.ts";
 import { applyAffix } from "./transformers/prefixsuffix.ts";
 import { applyReplicas } from "./transformers/replicas.ts";
+import { mergeVars, resolveVars, type Var } from "./vars.ts";
 import { parseYamlStream } from "./yaml/parse.ts";
 
 const COMMON_LABEL_SPECS = COMMON_LABELS.map(compactSpec);
@@ -36,6 +37,8 @@ const METADATA_LABELS: FieldSpec = {
 
 /** buildMetadata of the top kustomization: whether to record origins (builds are synchronous). */
 let tracing = false;
+/** vars declared anywhere in the build, resolved at the end. */
+let buildVars: Var[] = [];
 
 function originText(configuredIn: string, kind: string): string {
   return `configuredIn: ${configuredIn}\nconfiguredBy:\n  apiVersion: builtin\n  kind: ${kind}\n`;
@@ -62,6 +65,7 @@ export function build(dir: string, options: BuildOptions = {}): KubernetesObject
   const { k, file } = loadKustomization(ldr);
   const meta = k.buildMetadata ?? [];
   tracing = meta.length > 0;
+  buildVars = [];
   const list = accumulateTarget(ldr, k, file, []);
   for (const r of list) {
     if (!r.needsHash) continue;
@@ -70,6 +74,7 @@ export function build(dir: string, options: BuildOptions = {}): KubernetesObject
     r.name = `${r.name}-${hash}`;
   }
   fixNameReferences(list);
+  resolveVars(buildVars, list);
   const sorted = sortResources(list, k, file);
   const managedBy = meta.includes("managedByLabel");
   const origins = meta.includes("originAnnotations");
@@ -165,6 +170,7 @@ function accumulateTarget(
     accumulateTarget(child, sub.k, sub.file, list);
   }
   runTransformers(ldr, k, file, list);
+  if (Array.isArray(k.vars) && k.vars.length > 0) mergeVars(buildVars, k.vars, list, file);
   return list;
 }
 

@@ -210,7 +210,6 @@ const SHAPE: Record<string, Shape> = {
 const UNSUPPORTED: Record<string, string> = {
   openapi: "custom OpenAPI schemas are not supported",
   crds: "CRD field specs (crds) are not supported",
-  vars: "vars are not supported; use replacements",
   helmGlobals: "Helm charts are not supported",
   helmCharts: "Helm charts are not supported (kustomize needs the helm binary for them)",
   helmChartInflationGenerator: "Helm charts are not supported",

@@ -53,6 +53,8 @@ export class Resource {
   /** buildMetadata: where the resource came from, and the transformers that ran on it. */
   origin: string | undefined;
   transformations: string[] = [];
+  /** vars that read their value from this resource. */
+  refVarNames: string[] = [];
 
   constructor(obj: KubernetesObject, source: string) {
     this.obj = obj;

@@ -61,7 +61,10 @@ describe("build", () => {
       /must be an integer/,
     );
     fails(tree({ "kustomization.yaml": "helmCharts:\n- name: x\n" }), /Helm/);
-    fails(tree({ "kustomization.yaml": "vars:\n- name: x\n" }), /vars are not supported/);
+    fails(
+      tree({ "kustomization.yaml": "transformers:\n- t.yaml\n", "t.yaml": "" }),
+      /plugins are not supported/,
+    );
     fails(tree({ "kustomization.yaml": "crds:\n- missing.json\n" }), /not found/);
     fails(tree({ "kustomization.yaml": "buildMetadata: [other]\n" }), /buildMetadata "other"/);
     fails(tree({ "kustomization.yaml": "# nothing\n" }), /is empty/);
