@@ -8,6 +8,8 @@
  * replacement targets).
  */
 
+import { stringify } from "yaml";
+
 // biome-ignore lint/suspicious/noExplicitAny: YAML data is untyped by nature.
 type Value = any;
 
@@ -91,7 +93,7 @@ function kindName(v: Value): string {
 
 function wrongKind(expected: string, v: Value): FieldPathError {
   return new FieldPathError(
-    `wrong node kind: expected ${expected} but was ${kindName(v)}: value: {${JSON.stringify(v)}}`,
+    `wrong node kind: expected ${expected} but got ${kindName(v)}: node contents:\n${stringify(v).trimEnd()}`,
   );
 }
 
@@ -152,14 +154,36 @@ function kindFor(next: string | undefined, leaf: CreateKind): CreateKind {
 function emptyOf(kind: CreateKind): Value {
   if (kind === "seq") return [];
   if (kind === "map") return {};
-  return CREATED_SCALAR;
+  return new Untagged("");
 }
 
-/** A scalar created by a replacement: its YAML type follows from the text put into it. */
-export const CREATED_SCALAR = Symbol("created-scalar");
+/**
+ * A scalar created by a replacement path: it has no YAML type of its own, so the text it
+ * ends up with decides it (a created field set to "5" prints as the number 5).
+ */
+export class Untagged {
+  readonly text: string;
+  constructor(text: string) {
+    this.text = text;
+  }
+}
+
+/** Turns the untyped scalars left by `matchPath` into plain values. */
+export function settleUntagged(v: Value): Value {
+  if (v instanceof Untagged) return resolveScalar(v.text);
+  if (Array.isArray(v)) {
+    v.forEach((e, i) => {
+      v[i] = settleUntagged(e);
+    });
+  } else if (isMap(v)) {
+    for (const [k, e] of Object.entries(v)) v[k] = settleUntagged(e);
+  }
+  return v;
+}
 
 /** The text kyaml matches `[k=regex]` against: the value's YAML form. */
 function matchText(v: Value): string {
+  if (v instanceof Untagged) return v.text;
   if (v === null) return "null";
   if (typeof v === "object") return JSON.stringify(v);
   return String(v);
@@ -252,7 +276,7 @@ function matchSeq(
   });
   if (found.length > 0 || create === undefined || !Array.isArray(rn) || retried) return found;
   // A list entry created from `[k=v]` holds v as an untyped YAML scalar.
-  list.push(field === "" ? resolveScalar(pattern) : { [field]: resolveScalar(pattern) });
+  list.push(field === "" ? new Untagged(pattern) : { [field]: new Untagged(pattern) });
   return matchSeq(rn, part, rest, create, true);
 }
 

@@ -4,7 +4,6 @@
  */
 import { type KubernetesObject, KustomizeError } from "./api.ts";
 import {
-  CREATED_SCALAR,
   type CreateKind,
   FieldPathError,
   isMap,
@@ -13,7 +12,9 @@ import {
   resolveScalar,
   type Slot,
   scalarText,
+  settleUntagged,
   smarterSplitPath,
+  Untagged,
 } from "./fieldpath.ts";
 import {
   matchesLabelSelector,
@@ -245,20 +246,35 @@ function kindOfValue(v: Value): CreateKind {
   return "scalar";
 }
 
-/** `text` given the YAML type of `like` (kyaml keeps a scalar's tag and changes its text). */
+function yamlTag(v: Value): string {
+  if (v === null) return "!!null";
+  if (typeof v === "boolean") return "!!bool";
+  if (typeof v === "number") return Number.isInteger(v) ? "!!int" : "!!float";
+  return "!!str";
+}
+
+/**
+ * `text` given the YAML type of `like`: kyaml keeps a scalar's tag and changes only its
+ * text, so the result must still read as that type (an int field takes "5", not "abc").
+ */
 function retype(like: Value, text: string): Value {
-  if (like === CREATED_SCALAR) return resolveScalar(text);
+  if (like instanceof Untagged) return new Untagged(text);
   if (typeof like === "string") return text;
   const resolved = resolveScalar(text);
-  if (typeof like === "number") {
-    if (typeof resolved === "number") return resolved;
-    throw new ReplacementError(`yaml: cannot decode !!str \`${text}\` as a !!int`);
+  const fits =
+    like === null
+      ? resolved === null
+      : typeof like === "number"
+        ? typeof resolved === "number" &&
+          (Number.isInteger(like)
+            ? Number.isInteger(resolved) || /[.eE]/.test(text) === false
+            : true)
+        : typeof resolved === typeof like;
+  if (!fits) {
+    throw new ReplacementError(
+      `map[string]interface {}(nil): yaml: cannot decode ${yamlTag(resolved)} \`${text}\` as a ${yamlTag(like)}`,
+    );
   }
-  if (typeof like === "boolean") {
-    if (typeof resolved === "boolean") return resolved;
-    throw new ReplacementError(`yaml: cannot decode !!str \`${text}\` as a !!bool`);
-  }
-  // A null field takes the text's own type.
   return resolved;
 }
 
@@ -266,11 +282,14 @@ function setFieldValue(options: FieldOptions, slot: Slot, value: Value): void {
   const parent = slot.parent as Value;
   const current = parent[slot.key];
   let next: Value = structuredClone(value);
+  const scalarTarget = current instanceof Untagged || (!isMap(current) && !Array.isArray(current));
   if (options.delimiter !== "") {
-    if (isMap(current) || Array.isArray(current)) {
+    if (!scalarTarget) {
       throw new ReplacementError("delimiter option can only be used with scalar nodes");
     }
-    const tv = current === CREATED_SCALAR ? [""] : scalarText(current).split(options.delimiter);
+    const tv = (current instanceof Untagged ? current.text : scalarText(current)).split(
+      options.delimiter,
+    );
     const v = isMap(next) || Array.isArray(next) ? "" : scalarText(next);
     if (options.index < 0) tv.unshift(v);
     else if (options.index >= tv.length) tv.push(v);
@@ -280,7 +299,7 @@ function setFieldValue(options: FieldOptions, slot: Slot, value: Value): void {
         ? tv.join(options.delimiter)
         : resolveScalar(tv.join(options.delimiter));
   }
-  if (current === CREATED_SCALAR || (!isMap(current) && !Array.isArray(current))) {
+  if (scalarTarget) {
     // A scalar target keeps its type and takes only the text.
     parent[slot.key] = retype(current, isMap(next) || Array.isArray(next) ? "" : scalarText(next));
     return;
@@ -334,10 +353,12 @@ function applyToTargets(
           matchesSelector(id, select) &&
           !selector.reject.some((r) => !isEmptyResId(r) && matchesSelector(id, r)),
       );
-      if (chosen) copyValueToTarget(obj, value, withPaths);
+      if (chosen) {
+        copyValueToTarget(obj, value, withPaths);
+        settleUntagged(obj);
+      }
     }
   }
-  cleanCreated(objects);
 }
 
 function isEmptyResId(id: ResId): boolean {
@@ -364,24 +385,6 @@ function matchesMetaSelectors(obj: KubernetesObject, s: Selector): boolean {
     matchesLabelSelector(obj.metadata?.annotations, s.annotationSelector ?? "") &&
     matchesLabelSelector(obj.metadata?.labels, s.labelSelector ?? "")
   );
-}
-
-/** Scalars created without a value stay empty strings, as kyaml would print them. */
-function cleanCreated(objects: Value[]): void {
-  const visit = (v: Value): void => {
-    if (Array.isArray(v)) {
-      v.forEach((e, i) => {
-        if (e === CREATED_SCALAR) v[i] = "";
-        else visit(e);
-      });
-    } else if (isMap(v)) {
-      for (const [k, e] of Object.entries(v)) {
-        if (e === CREATED_SCALAR) v[k] = "";
-        else visit(e);
-      }
-    }
-  };
-  for (const o of objects) visit(o);
 }
 
 /**
