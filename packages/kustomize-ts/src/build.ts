@@ -88,8 +88,28 @@ export function build(dir: string, options: BuildOptions = {}): KubernetesObject
         .join("");
       setAnnotation(r, "alpha.config.kubernetes.io/transformations", list);
     }
+    checkJsonable(r.obj, r.source);
     return finish(r.obj, managedBy);
   });
+}
+
+/** kustomize prints through encoding/json, which refuses infinities and NaN. */
+function checkJsonable(value: unknown, source: string): void {
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) {
+      const text = Number.isNaN(value) ? "NaN" : value > 0 ? "+Inf" : "-Inf";
+      throw new KustomizeError(
+        `json: unsupported value: ${text} (.inf and .nan cannot be written as JSON)`,
+        {
+          file: source,
+        },
+      );
+    }
+  } else if (Array.isArray(value)) {
+    for (const item of value) checkJsonable(item, source);
+  } else if (value !== null && typeof value === "object") {
+    for (const item of Object.values(value)) checkJsonable(item, source);
+  }
 }
 
 function setAnnotation(r: Resource, key: string, value: string): void {
@@ -330,6 +350,23 @@ function labelSpecs(label: NonNullable<Kustomization["labels"]>[number]): FieldS
 }
 
 function runTransformers(ldr: Loader, k: Kustomization, file: string, list: Resource[]): void {
+  try {
+    runTransformersUnchecked(ldr, k, file, list);
+  } catch (error) {
+    // Errors from deep inside a transformer still name the kustomization that ran it.
+    if (error instanceof KustomizeError && error.file === undefined) {
+      throw new KustomizeError(error.message, { file });
+    }
+    throw error;
+  }
+}
+
+function runTransformersUnchecked(
+  ldr: Loader,
+  k: Kustomization,
+  file: string,
+  list: Resource[],
+): void {
   const t = (kind: string) => traceTransformer(ldr, file, kind, list);
   if (k.patchesStrategicMerge?.length) {
     applyPatchesStrategicMerge(ldr, list, k.patchesStrategicMerge, file);

@@ -3,6 +3,7 @@
  * list (anywhere in the object, as kustomize's legacy walk does), then at the images field
  * specs, matching by name as kustomize does.
  */
+import { KustomizeError } from "../api.ts";
 import { IMAGES } from "../config/fieldspecs.ts";
 import { compactSpec, isMap, specMatches, walkSpec } from "../fieldspec.ts";
 import type { ImageArg } from "../kustomization.ts";
@@ -73,8 +74,18 @@ function updateField(
   holder: Record<string | number, unknown>,
   key: string | number,
   img: ImageArg,
+  r: Resource,
 ): void {
   const value = holder[key];
+  if (value !== null && typeof value === "object") {
+    const what = Array.isArray(value) ? "list" : "map";
+    throw new KustomizeError(
+      `images: "image" in ${r.kind} ${r.name} must be a string, not a ${what}`,
+      {
+        file: r.source,
+      },
+    );
+  }
   if (typeof value === "string") holder[key] = updateImage(value, img);
   else if (typeof value === "number" || typeof value === "boolean") {
     const next = updateImage(String(value), img);
@@ -82,18 +93,18 @@ function updateField(
   }
 }
 
-function walkContainers(node: unknown, img: ImageArg): void {
+function walkContainers(node: unknown, img: ImageArg, r: Resource): void {
   if (Array.isArray(node)) {
-    for (const item of node) walkContainers(item, img);
+    for (const item of node) walkContainers(item, img, r);
     return;
   }
   if (!isMap(node)) return;
   for (const key of Object.keys(node)) {
     const value = node[key];
-    walkContainers(value, img);
+    walkContainers(value, img, r);
     if ((key === "containers" || key === "initContainers") && Array.isArray(value)) {
       for (const c of value)
-        if (isMap(c) && Object.hasOwn(c, "image")) updateField(c, "image", img);
+        if (isMap(c) && Object.hasOwn(c, "image")) updateField(c, "image", img, r);
     }
   }
 }
@@ -101,12 +112,12 @@ function walkContainers(node: unknown, img: ImageArg): void {
 export function applyImage(resources: readonly Resource[], img: ImageArg): void {
   for (const r of resources) {
     if (r.kind === "CustomResourceDefinition") continue;
-    walkContainers(r.obj, img);
+    walkContainers(r.obj, img, r);
     const gvk = r.gvk();
     for (const spec of SPECS) {
       if (!specMatches(spec, gvk)) continue;
       walkSpec(r.obj, spec, undefined, (holder, key) =>
-        updateField(holder as Record<string | number, unknown>, key, img),
+        updateField(holder as Record<string | number, unknown>, key, img, r),
       );
     }
   }
