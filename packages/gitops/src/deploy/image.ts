@@ -1,5 +1,5 @@
 /** The `images:` entry of an overlay that says which build of an app runs there. */
-import { isMap, isSeq, parseDocument } from "yaml";
+import { isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { GitopsError } from "../command.ts";
 
 export interface ImageEntry {
@@ -51,16 +51,23 @@ export function readImages(text: string, file: string): ImageEntry[] {
   if (images === undefined || images === null) return [];
   if (!isSeq(images)) throw new GitopsError(`${file}: key "images" must be a list of entries.`);
   return images.items.map((item, index) => {
-    const value = isMap(item) ? (item.toJSON() as Record<string, unknown>) : undefined;
-    if (!value || typeof value.name !== "string") {
+    const name = isMap(item) ? scalarText(item.get("name", true)) : undefined;
+    if (!isMap(item) || name === undefined) {
       throw new GitopsError(`${file}: images[${index}] needs a "name".`);
     }
-    const entry: ImageEntry = { name: value.name };
+    const entry: ImageEntry = { name };
     for (const key of ["newName", "newTag", "digest"] as const) {
-      if (value[key] !== undefined && value[key] !== null) entry[key] = String(value[key]);
+      const value = scalarText(item.get(key, true));
+      if (value !== undefined) entry[key] = value;
     }
     return entry;
   });
+}
+
+/** A scalar as written (kustomize reads `newTag: 1.10` as the string "1.10", not a number). */
+function scalarText(node: unknown): string | undefined {
+  if (!isScalar(node) || node.value === null || node.value === undefined) return undefined;
+  return node.source ?? String(node.value);
 }
 
 /**

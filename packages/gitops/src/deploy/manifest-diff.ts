@@ -67,8 +67,13 @@ export function diffObjects(
   before: readonly KubernetesObject[],
   after: readonly KubernetesObject[],
 ): ObjectChanges {
+  // Keys sorted, as kustomize prints them: the diff shows values, not the renderer's key order.
   const index = (objects: readonly KubernetesObject[]) =>
-    new Map(objects.map((object) => [objectId(object), stringify(object)] as const));
+    new Map(
+      objects.map(
+        (object) => [objectId(object), stringify(object, { sortMapEntries: true })] as const,
+      ),
+    );
   const old = index(before);
   const now = index(after);
   const changes: ObjectChanges = { added: [], removed: [], changed: [], patch: "" };
