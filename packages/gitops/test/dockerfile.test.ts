@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NODE_IMAGE} is Dockerfile syntax, not a template
 /** The Dockerfile's shape: what makes the image small, fast to build for two platforms, and safe. */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
