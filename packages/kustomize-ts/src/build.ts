@@ -5,6 +5,7 @@
  */
 import { basename, posix } from "node:path";
 import { type BuildOptions, type KubernetesObject, KustomizeError } from "./api.ts";
+import { addCustomConfig, resetCustomConfig, withCustom } from "./config/custom.ts";
 import { COMMON_ANNOTATIONS, COMMON_LABELS, TEMPLATE_LABELS } from "./config/fieldspecs.ts";
 import { compactSpec, type FieldSpec } from "./fieldspec.ts";
 import { contentHash, generate } from "./generators.ts";
@@ -66,6 +67,7 @@ export function build(dir: string, options: BuildOptions = {}): KubernetesObject
   const meta = k.buildMetadata ?? [];
   tracing = meta.length > 0;
   buildVars = [];
+  resetCustomConfig();
   const list = accumulateTarget(ldr, k, file, []);
   for (const r of list) {
     if (!r.needsHash) continue;
@@ -167,6 +169,15 @@ function append(list: Resource[], incoming: readonly Resource[], file: string, k
   }
 }
 
+function loadConfigurations(ldr: Loader, k: Kustomization, file: string): void {
+  ((k.configurations as string[] | undefined) ?? []).forEach((path, i) => {
+    const where = { file, key: `configurations[${i}]` };
+    const text = ldr.readFile(path, where);
+    for (const doc of parseYamlStream(text, ldr.display(ldr.abs(path)), "v2"))
+      addCustomConfig(doc, ldr.display(ldr.abs(path)));
+  });
+}
+
 function accumulateTarget(
   ldr: Loader,
   k: Kustomization,
@@ -174,6 +185,7 @@ function accumulateTarget(
   list: Resource[],
 ): Resource[] {
   accumulateResources(ldr, k, file, list);
+  loadConfigurations(ldr, k, file);
   runGenerators(ldr, k, file, list);
   for (const [i, path] of (k.components ?? []).entries()) {
     const key = `components[${i}]`;
@@ -341,9 +353,9 @@ function labelSpecs(label: NonNullable<Kustomization["labels"]>[number]): FieldS
       }
     }
   };
-  if (label.includeSelectors) add(COMMON_LABEL_SPECS);
+  if (label.includeSelectors) add(withCustom("commonLabels", COMMON_LABEL_SPECS));
   else {
-    if (label.includeTemplates) add(TEMPLATE_LABEL_SPECS);
+    if (label.includeTemplates) add(withCustom("templateLabels", TEMPLATE_LABEL_SPECS));
     add([METADATA_LABELS]);
   }
   return specs;
@@ -394,11 +406,21 @@ function runTransformersUnchecked(
     t("LabelTransformer");
   }
   if (labels.length > 0 || Object.keys(k.commonLabels ?? {}).length > 0) {
-    setPairs(list, k.commonLabels ?? {}, COMMON_LABEL_SPECS, "commonLabels");
+    setPairs(
+      list,
+      k.commonLabels ?? {},
+      withCustom("commonLabels", COMMON_LABEL_SPECS),
+      "commonLabels",
+    );
     t("LabelTransformer");
   }
   if (Object.keys(k.commonAnnotations ?? {}).length > 0) {
-    setPairs(list, k.commonAnnotations ?? {}, COMMON_ANNOTATION_SPECS, "commonAnnotations");
+    setPairs(
+      list,
+      k.commonAnnotations ?? {},
+      withCustom("commonAnnotations", COMMON_ANNOTATION_SPECS),
+      "commonAnnotations",
+    );
     t("AnnotationsTransformer");
   }
   (k.patchesJson6902 ?? []).forEach((p, i) => {

@@ -3,6 +3,7 @@
  * after names are final, `$(VAR)` in the var-reference fields is replaced by that value.
  */
 import { KustomizeError } from "./api.ts";
+import { withCustom } from "./config/custom.ts";
 import { VAR_REFERENCES } from "./config/fieldspecs.ts";
 import { compactSpec, isMap, specMatches, walkSpec } from "./fieldspec.ts";
 import {
@@ -180,7 +181,7 @@ export function resolveVars(vars: readonly Var[], list: readonly Resource[]): vo
   }
   for (const r of list) {
     const gvk = r.gvk();
-    for (const spec of SPECS) {
+    for (const spec of withCustom("varReference", SPECS)) {
       if (!specMatches(spec, gvk)) continue;
       walkSpec(r.obj, spec, undefined, (holder, key) => {
         const h = holder as Record<string | number, unknown>;

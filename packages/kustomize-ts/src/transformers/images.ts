@@ -4,6 +4,7 @@
  * specs, matching by name as kustomize does.
  */
 import { KustomizeError } from "../api.ts";
+import { withCustom } from "../config/custom.ts";
 import { IMAGES } from "../config/fieldspecs.ts";
 import { compactSpec, isMap, specMatches, walkSpec } from "../fieldspec.ts";
 import type { ImageArg } from "../kustomization.ts";
@@ -114,7 +115,7 @@ export function applyImage(resources: readonly Resource[], img: ImageArg): void 
     if (r.kind === "CustomResourceDefinition") continue;
     walkContainers(r.obj, img, r);
     const gvk = r.gvk();
-    for (const spec of SPECS) {
+    for (const spec of withCustom("images", SPECS)) {
       if (!specMatches(spec, gvk)) continue;
       walkSpec(r.obj, spec, undefined, (holder, key) =>
         updateField(holder as Record<string | number, unknown>, key, img, r),

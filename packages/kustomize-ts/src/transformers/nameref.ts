@@ -5,6 +5,7 @@
  * does (previous names, kind, roleRef kind, namespace, then prefix/suffix history).
  */
 import { KustomizeError } from "../api.ts";
+import { customBackRefs } from "../config/custom.ts";
 import { NAME_REFERENCES } from "../config/fieldspecs.ts";
 import { compactSpec, type FieldSpec, isMap, walkSpec } from "../fieldspec.ts";
 import {
@@ -184,7 +185,7 @@ export function fixNameReferences(resources: readonly Resource[]): void {
   // Only renamed resources can be referral targets; without any, nothing to fix.
   if (!resources.some((r) => r.prevIds.length > 0)) return;
   const candidateCache = new Map<Resource, Resource[]>();
-  for (const backRef of BACK_REFS) {
+  for (const backRef of [...BACK_REFS, ...customBackRefs()]) {
     for (const spec of backRef.specs) {
       for (const res of resources) {
         if (!gvkSelected(res.orgId().gvk, spec)) continue;

@@ -1,5 +1,6 @@
 /** The namespace transformer: metadata.namespace on namespaced kinds, plus its field specs. */
 import { KustomizeError } from "../api.ts";
+import { withCustom } from "../config/custom.ts";
 import { NAMESPACE } from "../config/fieldspecs.ts";
 import { compactSpec, isMap, specMatches, walkSpec } from "../fieldspec.ts";
 import { idEquals, idString, type Resource } from "../resource.ts";
@@ -24,7 +25,7 @@ export function applyNamespace(
       }
     }
     const gvk = r.gvk();
-    for (const spec of SPECS) {
+    for (const spec of withCustom("namespace", SPECS)) {
       if (!specMatches(spec, gvk)) continue;
       walkSpec(r.obj, spec, "scalar", (holder, key) => {
         (holder as Record<string | number, unknown>)[key] = namespace;

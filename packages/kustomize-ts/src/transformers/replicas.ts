@@ -1,5 +1,6 @@
 /** The replicas transformer: sets spec.replicas on the named workloads. */
 import { KustomizeError } from "../api.ts";
+import { withCustom } from "../config/custom.ts";
 import { REPLICAS } from "../config/fieldspecs.ts";
 import { compactSpec, walkSpec } from "../fieldspec.ts";
 import { gvkSelected, gvkString, type Resource } from "../resource.ts";
@@ -13,7 +14,8 @@ export function applyReplicas(
   file: string,
 ): void {
   let found = false;
-  for (const spec of SPECS) {
+  const specs = withCustom("replicas", SPECS);
+  for (const spec of specs) {
     const matches = resources.filter((r) =>
       [r.curId(), ...r.previousIds()].some((id) => id.name === name && gvkSelected(id.gvk, spec)),
     );
@@ -27,7 +29,7 @@ export function applyReplicas(
     }
   }
   if (!found) {
-    const gvks = SPECS.map((s) => gvkString({ group: s.group, version: s.version, kind: s.kind }));
+    const gvks = specs.map((s) => gvkString({ group: s.group, version: s.version, kind: s.kind }));
     throw new KustomizeError(
       `replicas: no resource named "${name}" of a kind with replicas (${gvks.join(" ")})`,
       { file, key: "replicas" },
