@@ -32,6 +32,18 @@ describe("setImage adds an entry", () => {
     );
   });
 
+  it("adds the key inside the document when the file marks its end", () => {
+    expect(setImage("---\nresources:\n- a.yaml\n...\n", "app:v1")).toBe(
+      "---\nresources:\n- a.yaml\nimages:\n- name: app\n  newTag: v1\n...\n",
+    );
+    expect(setImage("---\n# only a comment\n", "app:v1")).toBe(
+      "---\n# only a comment\nimages:\n- name: app\n  newTag: v1\n",
+    );
+    expect(setImage("\uFEFFresources: []\n", "app:v1")).toBe(
+      "\uFEFFresources: []\nimages:\n- name: app\n  newTag: v1\n",
+    );
+  });
+
   it("works on an empty file and on a file of comments only", () => {
     expect(setImage("", "app:v1")).toBe("images:\n- name: app\n  newTag: v1\n");
     expect(setImage("# nothing yet\n", "app:v1")).toBe(

@@ -307,7 +307,15 @@ function addImagesKey(ctx: Context, root: YAMLMap | null, entry: ImageEntry): Te
   const lines =
     `${" ".repeat(keyColumn)}images:${ctx.eol}` +
     blockEntry(entry, dashColumn, dashColumn + 2, ctx.eol);
-  return { start: ctx.text.length, end: ctx.text.length, text: lines };
+  return { start: endOfDocument(ctx, root), end: endOfDocument(ctx, root), text: lines };
+}
+
+/** Where new top-level lines go: the end of the file, or before a `...` / `---` that ends the document. */
+function endOfDocument(ctx: Context, root: YAMLMap | null): number {
+  const from = root?.range ? root.range[1] : 0;
+  const markers = root ? /^(?:\.\.\.|---)(?:[ \t#]|\r?$)/m : /^\.\.\.(?:[ \t#]|\r?$)/m;
+  const marker = markers.exec(ctx.text.slice(from));
+  return marker ? from + marker.index : ctx.text.length;
 }
 
 /** Sets the `images:` value where the key is there but empty (`images:`, `images: ~`). */

@@ -26,7 +26,9 @@ export function lineStart(source: string, offset: number): number {
 }
 
 export function column(source: string, offset: number): number {
-  return offset - lineStart(source, offset);
+  const start = lineStart(source, offset);
+  // A byte-order mark opens the first line but is no indentation.
+  return offset - start - (start === 0 && source.startsWith("\uFEFF") ? 1 : 0);
 }
 
 /** Offset just past the newline that ends the line holding `offset` (or the end of the text). */
