@@ -71,6 +71,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.addHook("onRequest", (request, reply, done) => {
     reply.header("x-request-id", request.id);
+    // While draining, every answer ends its connection: clients reconnect to other replicas,
+    // and the server is not left waiting for idle keep-alive sockets when it closes.
+    if (readiness.draining) reply.header("connection", "close");
     done();
   });
   app.addHook("onListen", (done) => {

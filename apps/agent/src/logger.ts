@@ -1,9 +1,9 @@
 import { type Logger, type LoggerOptions, pino } from "pino";
 import type { Config } from "./config.ts";
 
-function prettyAvailable(): boolean {
+function prettyAvailable(module: string): boolean {
   try {
-    import.meta.resolve("pino-pretty");
+    import.meta.resolve(module);
     return true;
   } catch {
     return false;
@@ -17,6 +17,7 @@ function prettyAvailable(): boolean {
 export function createLogger(
   config: Pick<Config, "logLevel" | "logPretty" | "appVersion">,
   destination?: NodeJS.WritableStream,
+  prettyModule = "pino-pretty",
 ): Logger {
   const options: LoggerOptions = {
     level: config.logLevel,
@@ -24,19 +25,19 @@ export function createLogger(
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
   };
-  if (config.logPretty && !destination) {
-    if (prettyAvailable()) {
-      return pino({
-        ...options,
-        transport: {
-          target: "pino-pretty",
-          options: { translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,service" },
-        },
-      });
-    }
-    const logger = pino(options);
-    logger.warn("LOG_PRETTY is set but pino-pretty is not installed; logging JSON");
-    return logger;
+  const pretty = config.logPretty && prettyAvailable(prettyModule);
+  if (pretty && !destination) {
+    return pino({
+      ...options,
+      transport: {
+        target: prettyModule,
+        options: { translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,service" },
+      },
+    });
   }
-  return destination ? pino(options, destination) : pino(options);
+  const logger = destination ? pino(options, destination) : pino(options);
+  if (config.logPretty && !pretty) {
+    logger.warn(`LOG_PRETTY is set but ${prettyModule} is not installed; logging JSON`);
+  }
+  return logger;
 }

@@ -19,6 +19,8 @@ export interface ServiceOptions {
   signals?: Pick<NodeJS.EventEmitter, "on" | "off">;
   stderr?: Pick<NodeJS.WritableStream, "write">;
   logger?: Logger;
+  /** Opens the task store; tests substitute failing or slow stores. */
+  createStore?: typeof createStore;
 }
 
 export interface Service {
@@ -55,7 +57,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
   const logger = options.logger ?? createLogger(config);
   let store: TaskStore;
   try {
-    store = await createStore(config, logger);
+    store = await (options.createStore ?? createStore)(config, logger);
   } catch (err) {
     logger.fatal({ err }, "cannot open the task store; check DATABASE_URL");
     exit(1);
@@ -101,7 +103,10 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     try {
       await sleep(config.shutdownDrainMs);
       logger.info("drain over: no longer accepting connections, finishing in-flight requests");
-      await app.close();
+      // Connections that finish their last request after close() began would otherwise stay
+      // open until the client drops them: close each as soon as it falls idle.
+      const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
+      await app.close().finally(() => clearInterval(sweep));
       await store.close();
       clearTimeout(deadline);
       logger.info("shutdown complete");
@@ -130,4 +135,24 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
   for (const signal of SIGNALS) signals.on(signal, onSignal);
 
   return { app, config, store, readiness, shutdown };
+}
+
+/**
+ * Anything that escapes the request lifecycle is a bug: record it as one JSON line and
+ * stop, so the orchestrator restarts a clean process.
+ */
+export function exitOnCrash(
+  proc: Pick<NodeJS.EventEmitter, "on"> = process,
+  stderr: Pick<NodeJS.WritableStream, "write"> = process.stderr,
+  exit: (code: number) => void = (code) => process.exit(code),
+): void {
+  for (const event of ["uncaughtException", "unhandledRejection"] as const) {
+    proc.on(event, (err: unknown) => {
+      const detail = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      stderr.write(
+        `${JSON.stringify({ level: "fatal", time: new Date().toISOString(), service: "agent", msg: event, err: detail })}\n`,
+      );
+      exit(1);
+    });
+  }
 }

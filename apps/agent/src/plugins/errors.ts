@@ -155,11 +155,7 @@ const FRAMEWORK_ERRORS: Record<
   },
   FST_ERR_CTP_INVALID_JSON_BODY: {
     error: "malformed_json",
-    message: (err) => `The body is not valid JSON: ${err.message}`,
-  },
-  FST_ERR_BAD_URL: {
-    error: "bad_request",
-    message: () => "The request URL is malformed.",
+    message: () => "The body is not valid JSON: check its quotes, commas and brackets.",
   },
 };
 

@@ -1,0 +1,187 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../src/config.ts";
+
+const packageVersion = JSON.parse(
+  readFileSync(new URL("../package.json", import.meta.url), "utf8"),
+).version;
+
+function problemsOf(env: Record<string, string>): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+  throw new Error(`expected ${JSON.stringify(env)} to be refused`);
+}
+
+describe("loadConfig", () => {
+  it("has production defaults when nothing is set", () => {
+    expect(loadConfig({})).toEqual({
+      port: 8000,
+      host: "0.0.0.0",
+      logLevel: "info",
+      logPretty: false,
+      bodyLimit: 65536,
+      shutdownDrainMs: 5000,
+      shutdownTimeoutMs: 20000,
+      appVersion: packageVersion,
+      databaseUrl: undefined,
+      databasePoolMax: 10,
+      databaseTimeoutMs: 5000,
+      readyCheckIntervalMs: 2000,
+    });
+  });
+
+  it("reads every variable", () => {
+    expect(
+      loadConfig({
+        PORT: "0",
+        HOST: "127.0.0.1",
+        LOG_LEVEL: "DEBUG",
+        LOG_PRETTY: "true",
+        BODY_LIMIT: "2mb",
+        SHUTDOWN_DRAIN_MS: "0",
+        SHUTDOWN_TIMEOUT_MS: "1",
+        APP_VERSION: "main-1a2b3c4",
+        DATABASE_URL: "postgresql://agent:secret@db:5432/agent",
+        DATABASE_POOL_MAX: "3",
+        DATABASE_TIMEOUT_MS: "250",
+        READY_CHECK_INTERVAL_MS: "0",
+      }),
+    ).toEqual({
+      port: 0,
+      host: "127.0.0.1",
+      logLevel: "debug",
+      logPretty: true,
+      bodyLimit: 2 * 1024 * 1024,
+      shutdownDrainMs: 0,
+      shutdownTimeoutMs: 1,
+      appVersion: "main-1a2b3c4",
+      databaseUrl: "postgresql://agent:secret@db:5432/agent",
+      databasePoolMax: 3,
+      databaseTimeoutMs: 250,
+      readyCheckIntervalMs: 0,
+    });
+  });
+
+  it("treats empty and blank values as unset", () => {
+    expect(loadConfig({ PORT: "", LOG_LEVEL: "  ", DATABASE_URL: "" })).toMatchObject({
+      port: 8000,
+      logLevel: "info",
+      databaseUrl: undefined,
+    });
+  });
+
+  it.each([
+    ["1", true],
+    ["0", false],
+    ["false", false],
+  ])("reads LOG_PRETTY=%s", (value, expected) => {
+    expect(loadConfig({ LOG_PRETTY: value }).logPretty).toBe(expected);
+  });
+
+  it.each([
+    ["65536", 65536],
+    ["64kb", 65536],
+    ["1MB", 1048576],
+    ["100b", 100],
+  ])("reads BODY_LIMIT=%s as %d bytes", (value, bytes) => {
+    expect(loadConfig({ BODY_LIMIT: value }).bodyLimit).toBe(bytes);
+  });
+
+  it.each([
+    ["PORT", "abc", 'PORT="abc" is invalid: expected an integer from 0 to 65535'],
+    ["PORT", "65536", 'PORT="65536" is invalid: expected an integer from 0 to 65535'],
+    ["PORT", "-1", 'PORT="-1" is invalid: expected an integer from 0 to 65535'],
+    ["PORT", "80.5", 'PORT="80.5" is invalid: expected an integer from 0 to 65535'],
+    [
+      "HOST",
+      "local host",
+      'HOST="local host" is invalid: expected an address or host name such as 0.0.0.0',
+    ],
+    [
+      "LOG_LEVEL",
+      "verbose",
+      'LOG_LEVEL="verbose" is invalid: expected one of fatal, error, warn, info, debug, trace, silent',
+    ],
+    [
+      "LOG_PRETTY",
+      "yes please",
+      'LOG_PRETTY="yes please" is invalid: expected one of 1, 0, true, false',
+    ],
+    [
+      "BODY_LIMIT",
+      "lots",
+      'BODY_LIMIT="lots" is invalid: expected a size from 1 byte to 100mb, such as 65536, 64kb or 1mb',
+    ],
+    [
+      "BODY_LIMIT",
+      "0",
+      'BODY_LIMIT="0" is invalid: expected a size from 1 byte to 100mb, such as 65536, 64kb or 1mb',
+    ],
+    [
+      "BODY_LIMIT",
+      "1gb",
+      'BODY_LIMIT="1gb" is invalid: expected a size from 1 byte to 100mb, such as 65536, 64kb or 1mb',
+    ],
+    [
+      "SHUTDOWN_DRAIN_MS",
+      "5s",
+      'SHUTDOWN_DRAIN_MS="5s" is invalid: expected an integer from 0 to 600000',
+    ],
+    [
+      "SHUTDOWN_TIMEOUT_MS",
+      "0",
+      'SHUTDOWN_TIMEOUT_MS="0" is invalid: expected an integer from 1 to 3600000',
+    ],
+    [
+      "APP_VERSION",
+      "v1 beta",
+      'APP_VERSION="v1 beta" is invalid: expected up to 128 letters, digits or . _ + - (a tag or commit)',
+    ],
+    [
+      "DATABASE_POOL_MAX",
+      "0",
+      'DATABASE_POOL_MAX="0" is invalid: expected an integer from 1 to 1000',
+    ],
+    [
+      "DATABASE_TIMEOUT_MS",
+      "fast",
+      'DATABASE_TIMEOUT_MS="fast" is invalid: expected an integer from 1 to 600000',
+    ],
+    [
+      "READY_CHECK_INTERVAL_MS",
+      "-5",
+      'READY_CHECK_INTERVAL_MS="-5" is invalid: expected an integer from 0 to 600000',
+    ],
+  ])("refuses %s=%s with one line naming it and the expected form", (name, value, line) => {
+    expect(problemsOf({ [name]: value })).toEqual([line]);
+  });
+
+  it.each(["mysql://agent:secret@db/agent", "postgres://", "not a url with secret"])(
+    "refuses DATABASE_URL=%s without echoing it",
+    (value) => {
+      const problems = problemsOf({ DATABASE_URL: value });
+      expect(problems).toEqual([
+        "DATABASE_URL is invalid: expected postgres://user:password@host:5432/database (value not shown)",
+      ]);
+      expect(problems.join()).not.toContain("secret");
+    },
+  );
+
+  it("refuses a shutdown timeout that cannot cover the drain", () => {
+    expect(problemsOf({ SHUTDOWN_DRAIN_MS: "10000", SHUTDOWN_TIMEOUT_MS: "10000" })).toEqual([
+      "SHUTDOWN_TIMEOUT_MS=10000 is invalid: expected more than SHUTDOWN_DRAIN_MS (10000), or shutdown could never finish in time",
+    ]);
+  });
+
+  it("lists every bad variable, one line each", () => {
+    const problems = problemsOf({ PORT: "x", LOG_LEVEL: "loud", BODY_LIMIT: "big" });
+    expect(problems.map((line) => line.split("=")[0])).toEqual(["PORT", "LOG_LEVEL", "BODY_LIMIT"]);
+    const error = new ConfigError(problems);
+    expect(error.message.split("\n")).toHaveLength(3);
+    expect(error.name).toBe("ConfigError");
+  });
+});

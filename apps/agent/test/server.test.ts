@@ -1,0 +1,193 @@
+/**
+ * The service as users and Kubernetes meet it: a real process on a real port.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RunningServer, send, sleep, spawnServer, startSlowPost } from "./support/http.ts";
+
+const jsonHeaders = { "content-type": "application/json" };
+
+describe("a running server", () => {
+  let server: RunningServer;
+
+  beforeAll(async () => {
+    server = await spawnServer({ BODY_LIMIT: "4kb", APP_VERSION: "main-abc1234" }).ready;
+  });
+  afterAll(async () => {
+    server.child.kill("SIGKILL");
+    await server.exited;
+  });
+
+  it("answers the probes", async () => {
+    const health = await send(server.baseUrl, "/health");
+    expect(health.status).toBe(200);
+    expect(JSON.parse(health.body)).toMatchObject({ status: "healthy", version: "main-abc1234" });
+    const ready = await send(server.baseUrl, "/ready");
+    expect(ready.status).toBe(200);
+    expect(JSON.parse(ready.body).status).toBe("ready");
+  });
+
+  it("creates, reads, lists, moves and deletes a task", async () => {
+    const created = await send(server.baseUrl, "/tasks", {
+      method: "POST",
+      headers: jsonHeaders,
+      body: JSON.stringify({ title: "over the wire", description: "real sockets" }),
+    });
+    expect(created.status).toBe(201);
+    const task = JSON.parse(created.body);
+    expect(created.headers.location).toBe(`/tasks/${task.id}`);
+
+    expect(JSON.parse((await send(server.baseUrl, `/tasks/${task.id}`)).body)).toEqual(task);
+    const page = JSON.parse((await send(server.baseUrl, "/tasks?limit=5&status=created")).body);
+    expect(page.items.map((t: { id: string }) => t.id)).toContain(task.id);
+
+    const moved = await send(server.baseUrl, `/tasks/${task.id}`, {
+      method: "PATCH",
+      headers: jsonHeaders,
+      body: JSON.stringify({ status: "running" }),
+    });
+    expect(JSON.parse(moved.body).status).toBe("running");
+    const illegal = await send(server.baseUrl, `/tasks/${task.id}`, {
+      method: "PATCH",
+      headers: jsonHeaders,
+      body: JSON.stringify({ status: "created" }),
+    });
+    expect(illegal.status).toBe(409);
+
+    expect((await send(server.baseUrl, `/tasks/${task.id}`, { method: "DELETE" })).status).toBe(
+      204,
+    );
+    expect((await send(server.baseUrl, `/tasks/${task.id}`)).status).toBe(404);
+  });
+
+  it.each([
+    ["wrong type", jsonHeaders, '{"title": 42}', 400, "validation_failed", "title"],
+    ["missing field", jsonHeaders, '{"description": "x"}', 400, "validation_failed", "title"],
+    [
+      "unknown field",
+      jsonHeaders,
+      '{"title": "x", "owner": "me"}',
+      400,
+      "validation_failed",
+      "owner",
+    ],
+    [
+      "too long",
+      jsonHeaders,
+      JSON.stringify({ title: "x".repeat(201) }),
+      400,
+      "validation_failed",
+      "title",
+    ],
+    ["malformed JSON", jsonHeaders, '{"title": ', 400, "malformed_json", undefined],
+    [
+      "wrong content type",
+      { "content-type": "text/plain" },
+      "title=x",
+      415,
+      "unsupported_media_type",
+      undefined,
+    ],
+    [
+      "body over BODY_LIMIT",
+      jsonHeaders,
+      JSON.stringify({ title: "x", description: "y".repeat(5000) }),
+      413,
+      "payload_too_large",
+      undefined,
+    ],
+  ])(
+    "answers %s with a JSON %i naming the problem",
+    async (_name, headers, body, status, error, field) => {
+      const res = await send(server.baseUrl, "/tasks", { method: "POST", headers, body });
+      expect(res.status).toBe(status);
+      expect(res.headers["content-type"]).toContain("application/json");
+      const parsed = JSON.parse(res.body);
+      expect(parsed.error).toBe(error);
+      expect(parsed.message).toEqual(expect.any(String));
+      if (field) expect(parsed.details.map((d: { field: string }) => d.field)).toContain(field);
+      expect(res.body).not.toMatch(/at .*\.ts:\d+/);
+    },
+  );
+
+  it("serves metrics, the OpenAPI document and the docs", async () => {
+    const metrics = await send(server.baseUrl, "/metrics");
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toContain("http_requests_total");
+    const openapi = await send(server.baseUrl, "/openapi.json");
+    expect(JSON.parse(openapi.body).paths["/tasks"]).toBeDefined();
+    const docs = await send(server.baseUrl, "/docs");
+    expect(docs.status).toBe(200);
+    expect(docs.body).toContain("swagger");
+  });
+
+  it("writes one JSON log line per request with the request id", async () => {
+    await send(server.baseUrl, "/tasks?limit=1", { headers: { "x-request-id": "wire-7" } });
+    await sleep(50);
+    const line = server.logs().find((entry) => entry.reqId === "wire-7");
+    expect(line).toMatchObject({
+      level: "info",
+      msg: "request completed",
+      method: "GET",
+      statusCode: 200,
+    });
+    expect(server.logs().filter((entry) => entry.reqId === "wire-7")).toHaveLength(1);
+  });
+});
+
+describe("shutdown of a running server", () => {
+  it("on SIGTERM: /ready 503 during the drain, in-flight request completed, exit 0", async () => {
+    const server = await spawnServer({ SHUTDOWN_DRAIN_MS: "500" }).ready;
+    const inFlight = startSlowPost(server.baseUrl, { title: "finishing during shutdown" });
+    await inFlight.sent;
+    server.child.kill("SIGTERM");
+    await sleep(100);
+
+    const ready = await send(server.baseUrl, "/ready");
+    expect(ready.status).toBe(503);
+    expect(JSON.parse(ready.body)).toMatchObject({
+      status: "not_ready",
+      checks: { draining: { status: "fail" } },
+    });
+    expect((await send(server.baseUrl, "/health")).status).toBe(200);
+
+    await sleep(600); // drain over: the listener is closed, the request still open
+    await expect(send(server.baseUrl, "/health")).rejects.toThrow();
+    const answer = await inFlight.finish();
+    expect(answer.status).toBe(201);
+
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    const messages = server.logs().map((line) => line.msg);
+    expect(messages).toContain("shutdown complete");
+  });
+
+  it("exits non-zero on a second signal", async () => {
+    const server = await spawnServer({ SHUTDOWN_DRAIN_MS: "3000" }).ready;
+    server.child.kill("SIGTERM");
+    await sleep(100);
+    server.child.kill("SIGINT");
+    const { code } = await server.exited;
+    expect(code).toBe(1);
+  });
+
+  it("exits non-zero when shutdown outlasts SHUTDOWN_TIMEOUT_MS", async () => {
+    const server = await spawnServer({ SHUTDOWN_DRAIN_MS: "50", SHUTDOWN_TIMEOUT_MS: "400" }).ready;
+    const stuck = startSlowPost(server.baseUrl);
+    await stuck.sent;
+    server.child.kill("SIGTERM");
+    const { code } = await server.exited;
+    expect(code).toBe(1);
+    stuck.abort();
+  });
+});
+
+describe("configuration errors", () => {
+  it("stop the process with exit 1 and one line naming the variable", async () => {
+    const started = spawnServer({ PORT: "http" });
+    const { code } = await started.exited;
+    expect(code).toBe(1);
+    expect(started.stderr()).toBe(
+      'agent: configuration error: PORT="http" is invalid: expected an integer from 0 to 65535\n',
+    );
+    expect(started.stdout()).toBe("");
+  });
+});

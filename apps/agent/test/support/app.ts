@@ -1,0 +1,49 @@
+import { Writable } from "node:stream";
+import type { FastifyInstance } from "fastify";
+import { buildApp } from "../../src/app.ts";
+import { loadConfig } from "../../src/config.ts";
+import { createLogger } from "../../src/logger.ts";
+import { Readiness } from "../../src/readiness.ts";
+import { MemoryTaskStore } from "../../src/tasks/memory-store.ts";
+import type { TaskStore } from "../../src/tasks/store.ts";
+
+export interface TestApp {
+  app: FastifyInstance;
+  store: TaskStore;
+  readiness: Readiness;
+  /** Every log line written so far, parsed. */
+  logs: Array<Record<string, unknown>>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  store?: TaskStore;
+  started?: boolean;
+  checkIntervalMs?: number;
+  checkTimeoutMs?: number;
+}
+
+/** The real app over an in-memory store (or the one given), with logs captured. */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const config = loadConfig({ LOG_LEVEL: "info", ...options.env });
+  const logs: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      for (const line of String(chunk).split("\n")) if (line) logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  const logger = createLogger(config, sink);
+  const store = options.store ?? new MemoryTaskStore();
+  const readiness = new Readiness({
+    store,
+    logger,
+    checkIntervalMs: options.checkIntervalMs ?? 0,
+    checkTimeoutMs: options.checkTimeoutMs ?? 1000,
+    started: options.started ?? true,
+  });
+  const app = await buildApp({ config, store, logger, readiness });
+  return { app, store, readiness, logs };
+}
+
+export const json = { "content-type": "application/json" };

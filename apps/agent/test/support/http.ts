@@ -1,0 +1,134 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { request } from "node:http";
+import { fileURLToPath } from "node:url";
+
+export interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/**
+ * Starts a POST /tasks and sends only the first half of its body: the request is in
+ * flight until `finish()` sends the rest.
+ */
+export function startSlowPost(baseUrl: string, payload: unknown = { title: "in flight" }) {
+  const body = Buffer.from(JSON.stringify(payload));
+  const url = new URL("/tasks", baseUrl);
+  let resolveAnswer: (answer: Answer) => void;
+  let rejectAnswer: (err: Error) => void;
+  const answer = new Promise<Answer>((resolve, reject) => {
+    resolveAnswer = resolve;
+    rejectAnswer = reject;
+  });
+  const req = request(
+    url,
+    {
+      method: "POST",
+      headers: { "content-type": "application/json", "content-length": body.length },
+    },
+    (res) => {
+      let text = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        text += chunk;
+      });
+      res.on("end", () =>
+        resolveAnswer({ status: res.statusCode ?? 0, headers: res.headers, body: text }),
+      );
+    },
+  );
+  req.on("error", (err) => rejectAnswer(err));
+  // Callers that never finish the request (the server is meant to give up) need not listen.
+  answer.catch(() => {});
+  const half = Math.floor(body.length / 2);
+  const sent = new Promise<void>((resolve) => req.write(body.subarray(0, half), () => resolve()));
+  return {
+    /** Resolves once the first half has been written to the socket. */
+    sent,
+    finish(): Promise<Answer> {
+      req.end(body.subarray(half));
+      return answer;
+    },
+    abort(): void {
+      req.destroy();
+    },
+  };
+}
+
+export interface RunningServer {
+  child: ChildProcess;
+  baseUrl: string;
+  stdout: () => string;
+  stderr: () => string;
+  /** Parsed JSON log lines written so far. */
+  logs: () => Array<Record<string, unknown>>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+const serverEntry = fileURLToPath(new URL("../../src/server.ts", import.meta.url));
+
+/** Runs the service as a real process (`node src/server.ts`) on a free loopback port. */
+export function spawnServer(env: Record<string, string> = {}): {
+  child: ChildProcess;
+  ready: Promise<RunningServer>;
+  exited: RunningServer["exited"];
+  stdout: () => string;
+  stderr: () => string;
+} {
+  const child = spawn(process.execPath, [serverEntry], {
+    env: {
+      PATH: process.env.PATH ?? "",
+      PORT: "0",
+      HOST: "127.0.0.1",
+      LOG_LEVEL: "info",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stdout?.setEncoding("utf8");
+  child.stderr?.setEncoding("utf8");
+  child.stderr?.on("data", (chunk: string) => {
+    err += chunk;
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.on("exit", (code, signal) => resolve({ code, signal }));
+  });
+  const logs = () =>
+    out
+      .split("\n")
+      .filter((line) => line.startsWith("{"))
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const ready = new Promise<RunningServer>((resolve, reject) => {
+    child.stdout?.on("data", (chunk: string) => {
+      out += chunk;
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (match?.[1]) {
+        resolve({ child, baseUrl: match[1], stdout: () => out, stderr: () => err, logs, exited });
+      }
+    });
+    void exited.then(({ code }) =>
+      reject(new Error(`server exited with ${code} before listening: ${err}${out}`)),
+    );
+  });
+  // A server meant to fail never becomes ready: that is for the caller to check, not an error.
+  ready.catch(() => {});
+  return { child, ready, exited, stdout: () => out, stderr: () => err };
+}
+
+export async function send(
+  baseUrl: string,
+  path: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Answer> {
+  const res = await fetch(new URL(path, baseUrl), init);
+  const headers: Answer["headers"] = {};
+  res.headers.forEach((value, key) => {
+    headers[key] = value;
+  });
+  return { status: res.status, headers, body: await res.text() };
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

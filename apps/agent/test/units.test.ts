@@ -1,0 +1,111 @@
+import Fastify from "fastify";
+import pino from "pino";
+import { describe, expect, it } from "vitest";
+import { buildApp } from "../src/app.ts";
+import { loadConfig } from "../src/config.ts";
+import { AccessLog } from "../src/plugins/access-log.ts";
+import { registerOpenApi } from "../src/plugins/openapi.ts";
+import { MemoryTaskStore } from "../src/tasks/memory-store.ts";
+import { createTestApp } from "./support/app.ts";
+
+describe("buildApp defaults", () => {
+  it("builds its own logger and readiness, ready once the server listens", async () => {
+    const app = await buildApp({
+      config: loadConfig({ LOG_LEVEL: "silent" }),
+      store: new MemoryTaskStore(),
+    });
+    try {
+      expect((await app.inject("/ready")).json().checks.starting.status).toBe("fail");
+      await app.listen({ port: 0, host: "127.0.0.1" });
+      expect((await app.inject("/ready")).statusCode).toBe(200);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe("error handler", () => {
+  it("passes other client errors through in the error format", async () => {
+    const { app } = await createTestApp();
+    app.get("/teapot", async () => {
+      throw Object.assign(new Error("I am short and stout"), { statusCode: 418 });
+    });
+    app.get("/gone", async () => {
+      throw Object.assign(new Error("moved away"), { statusCode: 410 });
+    });
+    const teapot = await app.inject("/teapot");
+    expect(teapot.statusCode).toBe(418);
+    expect(teapot.json()).toEqual({ error: "bad_request", message: "I am short and stout" });
+    expect((await app.inject("/gone")).json()).toEqual({
+      error: "bad_request",
+      message: "moved away",
+    });
+    await app.close();
+  });
+
+  it("names a Content-Length that does not match the body", async () => {
+    const { app } = await createTestApp();
+    const res = await app.inject({
+      method: "POST",
+      url: "/tasks",
+      headers: { "content-type": "application/json", "content-length": "1000" },
+      payload: '{"title":"x"}',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toBe("bad_request");
+    await app.close();
+  });
+});
+
+describe("AccessLog", () => {
+  it("logs a request that ended in an error at error level with the error", () => {
+    const lines: Array<[string, Record<string, unknown>, string]> = [];
+    const log = {
+      error: (obj: Record<string, unknown>, msg: string) => lines.push(["error", obj, msg]),
+      info: (obj: Record<string, unknown>, msg: string) => lines.push(["info", obj, msg]),
+    };
+    const request = { method: "GET", url: "/x", log } as never;
+    const reply = { statusCode: 500, elapsedTime: 1.2345, log } as never;
+    new AccessLog().requestCompleted(new Error("socket broke"), request, reply);
+    expect(lines).toEqual([
+      [
+        "error",
+        { method: "GET", url: "/x", statusCode: 500, responseTime: 1.23, err: expect.any(Error) },
+        "request errored",
+      ],
+    ]);
+  });
+});
+
+describe("OpenAPI", () => {
+  it("retries building the documentation after a failure", async () => {
+    const app = Fastify({ logger: false });
+    let attempts = 0;
+    registerOpenApi(app, {
+      version: "1",
+      describe: async (instance) => {
+        attempts += 1;
+        if (attempts === 1) throw new Error("not yet");
+        instance.get("/only", { schema: { summary: "Only route" } }, async () => "ok");
+      },
+    });
+    expect((await app.inject("/openapi.json")).statusCode).toBe(500);
+    const doc = await app.inject("/openapi.json");
+    expect(doc.statusCode).toBe(200);
+    expect(Object.keys(doc.json().paths)).toEqual(["/only"]);
+    expect(attempts).toBe(2);
+    await app.close();
+  });
+});
+
+describe("logger used by the app", () => {
+  it("accepts any pino logger", async () => {
+    const app = await buildApp({
+      config: loadConfig({}),
+      store: new MemoryTaskStore(),
+      logger: pino({ level: "silent" }),
+    });
+    expect((await app.inject("/health")).statusCode).toBe(200);
+    await app.close();
+  });
+});
