@@ -256,6 +256,16 @@ describe("setImage edge cases of the entry's layout", () => {
     );
   });
 
+  it("removes a block scalar field without touching the next line", () => {
+    const text = 'images:\n- name: app\n  newTag: |\n    v0\n  newName: "r/app"\n';
+    expect(setImage(text, "app=*@sha256:9")).toBe(
+      'images:\n- name: app\n  newName: "r/app"\n  digest: sha256:9\n',
+    );
+    expect(setImage("images:\n- name: app\n  newTag: >-\n    v0\nx: 1\n", `app@${digest}`)).toBe(
+      `images:\n- name: app\n  digest: ${digest}\nx: 1\n`,
+    );
+  });
+
   it("edits flow entries in place", () => {
     expect(setImage("images: [{name: a, newTag: x}, {name: b}]\n", `a=*@${digest}`)).toBe(
       `images: [{name: a, digest: ${digest}}, {name: b}]\n`,
@@ -370,6 +380,10 @@ describe("setImage agrees with kustomize's model of the edit", () => {
     "images:\n- newTag: '1'\n  name: app\n- {name: web, newName: x}\nnamespace: n",
     "images: [{name: app, newTag: a}, {name: zed}]\r\nnamePrefix: p-\r\n",
     '{"images": [{"name": "app", "newTag": "a"}], "namespace": "n"}',
+    "# head\r\nimages:\r\n    -   name: web   # w\r\n        newTag: '1'\r\n\r\n    # between\r\n    -   name: app\r\n        digest: sha256:0",
+    "---\nimages:\n- name: db\n  newName: pg\n- {name: app, newTag: x}\n\n# tail\n...\n",
+    "\uFEFFnamespace: n\nimages: []\n",
+    'images:\n- name: app\n  newTag: |\n    v0\n  newName: "r/app"\nresources: [a.yaml]\n',
   ];
   const args = [
     "app:v1",

@@ -31,8 +31,12 @@ export function column(source: string, offset: number): number {
   return offset - start - (start === 0 && source.startsWith("\uFEFF") ? 1 : 0);
 }
 
-/** Offset just past the newline that ends the line holding `offset` (or the end of the text). */
+/**
+ * Offset just past the line break that ends the text ending at `offset` (or the end of the
+ * text). Text that already ends with its line break (a block scalar) ends there.
+ */
 export function nextLineStart(source: string, offset: number): number {
+  if (offset > 0 && source[offset - 1] === "\n") return offset;
   const newline = source.indexOf("\n", offset);
   return newline < 0 ? source.length : newline + 1;
 }
