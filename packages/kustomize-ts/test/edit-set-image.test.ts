@@ -436,3 +436,115 @@ describe("setImage agrees with kustomize's model of the edit", () => {
     }
   }
 });
+
+describe("setImage on generated layouts", () => {
+  // A small deterministic PRNG, so a failure names a reproducible seed.
+  function random(seed: number) {
+    let state = seed >>> 0;
+    return () => {
+      state = (state * 1664525 + 1013904223) >>> 0;
+      return state / 2 ** 32;
+    };
+  }
+
+  function generate(seed: number): string {
+    const rnd = random(seed);
+    const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)]!;
+    const eol = rnd() < 0.2 ? "\r\n" : "\n";
+    const indent = pick(["", "  ", "    "]);
+    const quote = (value: string) => pick([value, `"${value}"`, `'${value}'`]);
+    const names = ["api", "app", "db", "web"].filter(() => rnd() < 0.6);
+    const fields = (name: string): [string, string][] => {
+      const all: [string, string][] = [
+        ["name", name],
+        ["newName", `reg.io/${name}`],
+        ["newTag", pick(["v1", "1.10", "main-abc"])],
+        ["digest", "sha256:abc"],
+      ];
+      const chosen = all.filter(([key]) => key === "name" || rnd() < 0.5);
+      return chosen.sort(() => rnd() - 0.5);
+    };
+    const lines: string[] = [];
+    if (rnd() < 0.3) lines.push("# a comment on top");
+    lines.push("resources:", `${indent}- deployment.yaml${rnd() < 0.3 ? "  # the app" : ""}`);
+    if (rnd() < 0.3) lines.push("");
+    if (names.length > 0 || rnd() < 0.3) {
+      if (rnd() < 0.2) {
+        lines.push(
+          `images: [${names
+            .map(
+              (n) =>
+                `{${fields(n)
+                  .map(([k, v]) => `${k}: ${quote(v)}`)
+                  .join(", ")}}`,
+            )
+            .join(", ")}]`,
+        );
+      } else if (names.length === 0) {
+        lines.push(pick(["images:", "images: []", "images: ~"]));
+      } else {
+        lines.push(`images:${rnd() < 0.2 ? " # pinned by CI" : ""}`);
+        for (const name of names) {
+          if (rnd() < 0.2) lines.push(`${indent}# entry ${name}`);
+          fields(name).forEach(([key, value], i) => {
+            const prefix = i === 0 ? `${indent}- ` : `${indent}  `;
+            lines.push(`${prefix}${key}: ${quote(value)}${rnd() < 0.1 ? " # note" : ""}`);
+          });
+        }
+      }
+    }
+    if (rnd() < 0.5) lines.push("namespace: prod");
+    const text = lines.join(eol);
+    return rnd() < 0.2 ? text : text + eol;
+  }
+
+  const args = [
+    "app:v2",
+    "app=*:v3",
+    "app=*:*@sha256:fff",
+    "new=r/new:1",
+    "web=*",
+    "db@sha256:999",
+    "api=x/api",
+  ];
+
+  it("keeps the file valid, the entry right and everything else equal, over 400 layouts", () => {
+    for (let seed = 1; seed <= 400; seed++) {
+      const file = generate(seed);
+      const arg = args[seed % args.length]!;
+      const context = `seed ${seed}, ${arg}:\n${file}`;
+      const before = parse(file) as Record<string, unknown>;
+      const out = setImage(file, arg);
+      const after = parse(out) as Record<string, unknown>;
+      const images = ((before.images as Record<string, string>[] | null) ?? []).map((image) => ({
+        ...image,
+      }));
+      const [key, value] = arg.includes("=") ? arg.split("=") : ["", arg];
+      const [, refName, tag, dig] = /^([^:@]+)(?::([^@]*))?(?:@(.*))?$/.exec(value!)!;
+      const name = key || refName!;
+      const existing = images.find((image) => image.name === name) ?? {};
+      const wanted: Record<string, string | undefined> = {
+        newName: key ? refName : undefined,
+        newTag: tag,
+        digest: dig,
+      };
+      const entry: Record<string, string> = { name };
+      for (const field of ["newName", "newTag", "digest"]) {
+        const v = wanted[field] === "*" ? existing[field] : wanted[field];
+        if (v) entry[field] = v;
+      }
+      const expected = [...images.filter((image) => image.name !== name), entry];
+      const byName = (a: { name?: string }, b: { name?: string }) => (a.name! < b.name! ? -1 : 1);
+      expect([...(after.images as Record<string, string>[])].sort(byName), context).toEqual(
+        expected.sort(byName),
+      );
+      const { images: _x, ...restAfter } = after;
+      const { images: _y, ...restBefore } = before;
+      expect(restAfter, context).toEqual(restBefore);
+      const crlf = file.includes("\r\n");
+      expect(out.includes("\r\n"), context).toBe(crlf);
+      expect(out.replaceAll("\r\n", "").includes("\n"), context).toBe(!crlf);
+      expect(out.endsWith("\n"), context).toBe(file.endsWith("\n"));
+    }
+  });
+});
