@@ -381,10 +381,14 @@ function matchesLabelsAndAnnotations(
 }
 
 function matchesMetaSelectors(obj: KubernetesObject, s: Selector): boolean {
-  return (
-    matchesLabelSelector(obj.metadata?.annotations, s.annotationSelector ?? "") &&
-    matchesLabelSelector(obj.metadata?.labels, s.labelSelector ?? "")
-  );
+  try {
+    return (
+      matchesLabelSelector(obj.metadata?.annotations, s.annotationSelector ?? "") &&
+      matchesLabelSelector(obj.metadata?.labels, s.labelSelector ?? "")
+    );
+  } catch (err) {
+    throw new ReplacementError((err as Error).message);
+  }
 }
 
 /**

@@ -70,7 +70,9 @@ export function strategicMerge(
   ) {
     return null;
   }
-  const result = merged as Record<string, unknown>;
+  // kustomize keeps the target node it merged into: when the patch replaces the whole
+  // object (`$patch: replace` at its top) the merge result is another node, and is dropped.
+  const result = merged === dest ? dest : (clone(target) as Record<string, unknown>);
   if (!options.allowKindChange) result.kind = kind;
   if (!options.allowNameChange) metadataOf(result).name = name;
   if (namespace === undefined || namespace === "") {
