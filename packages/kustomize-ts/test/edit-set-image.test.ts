@@ -541,6 +541,27 @@ describe("setImage on generated layouts", () => {
       const { images: _x, ...restAfter } = after;
       const { images: _y, ...restBefore } = before;
       expect(restAfter, context).toEqual(restBefore);
+      // Bytes: the change lies within the images block (or, without one, is a pure insertion).
+      let head = 0;
+      while (head < file.length && file[head] === out[head]) head++;
+      let tail = 0;
+      while (
+        tail < file.length - head &&
+        file[file.length - 1 - tail] === out[out.length - 1 - tail]
+      )
+        tail++;
+      const imagesAt = file.search(/^images:/m);
+      const namespaceAt = file.search(/^namespace:/m);
+      if (out === file) {
+        // Nothing to change: the entry already said so.
+      } else if (imagesAt < 0) {
+        expect(head + tail, context).toBe(file.length);
+      } else {
+        expect(head, context).toBeGreaterThanOrEqual(imagesAt);
+        expect(file.length - tail, context).toBeLessThanOrEqual(
+          namespaceAt < 0 ? file.length : namespaceAt,
+        );
+      }
       const crlf = file.includes("\r\n");
       expect(out.includes("\r\n"), context).toBe(crlf);
       expect(out.replaceAll("\r\n", "").includes("\n"), context).toBe(!crlf);
