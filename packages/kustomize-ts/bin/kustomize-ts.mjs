@@ -5,6 +5,13 @@
 import module from "node:module";
 
 module.enableCompileCache?.();
+
+// A reader that stops early (`| head`) is no failure of ours.
+process.stdout.on("error", (error) => {
+  if (error.code !== "EPIPE") throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 const { main } = await import("../src/cli.ts");
 
 process.exitCode = await main(process.argv.slice(2));

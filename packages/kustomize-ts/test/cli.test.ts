@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -184,7 +184,30 @@ describe("bin/kustomize-ts.mjs", () => {
       stderr: "",
     });
     const usage = await run(["nope"], tempDir());
+    expect(usage.stdout).toBe("");
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('unknown command "nope"');
+  });
+
+  it("ends quietly when its reader stops early (| head)", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "kustomization.yaml"), "resources:\n- big.yaml\n");
+    const doc = (i: number) =>
+      `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c${i}\ndata:\n  k: ${"x".repeat(200)}\n`;
+    writeFileSync(
+      join(dir, "big.yaml"),
+      Array.from({ length: 2000 }, (_, i) => doc(i)).join("---\n"),
+    );
+    const child = spawn(process.execPath, [bin, "build", dir], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    const code = await new Promise<number | null>((done) => {
+      child.stdout.once("data", () => child.stdout.destroy());
+      child.on("close", done);
+    });
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
   });
 });
