@@ -62,6 +62,9 @@ export function normalizeError(stderr: string, caseDir: string): string {
     }
   } else if (block) {
     message = block[1]!.replace(/^\t/gm, "");
+  } else if (message.startsWith("panic: ")) {
+    // kubectl crashed: its stack trace differs between builds, the first line does not.
+    message = message.split("\n")[0]!;
   } else {
     message = message.replace(/^E\d{4} [\d:.]+\s+\d+ [\w.]+:\d+\] /gm, "");
   }
