@@ -224,6 +224,12 @@ function matchIn(slot: Slot, path: string[], create: CreateKind): Slot[] {
     return matchIn({ parent: rn, key: idx }, rest, create);
   }
   if (isListIndex(part)) return matchSeq(rn, part, rest, create);
+  if (part === "") {
+    // kyaml's Get(""): matches a scalar whose text is empty, refuses maps and lists.
+    if (rn === null || rn === undefined) return [];
+    if (isMap(rn) || Array.isArray(rn)) throw wrongKind("ScalarNode", rn);
+    return scalarText(rn) === "" ? matchIn(slot, rest, create) : [];
+  }
   if (part === "*") {
     if (rn === null || rn === undefined) return [];
     if (!Array.isArray(rn)) throw wrongKind("SequenceNode", rn);

@@ -318,7 +318,8 @@ function copyValueToTarget(target: KubernetesObject, value: Value, selector: Tar
   for (const fp of selector.fieldPaths) {
     let slots: Slot[];
     try {
-      slots = matchPath(target, smarterSplitPath(fp), create);
+      // kustomize accepts one leading dot (".spec.replicas"), as kubebuilder writes them.
+      slots = matchPath(target, smarterSplitPath(fp.startsWith(".") ? fp.slice(1) : fp), create);
     } catch (err) {
       if (err instanceof FieldPathError) {
         throw new ReplacementError(
