@@ -181,11 +181,20 @@ function walkMap(sources: Sources, schema: SchemaNode | undefined, path: string[
     ];
     const val = walk(fieldSources, fieldSchema(schema, key), [...path, key]);
     if (!isMap(dest)) continue;
-    if (val === KEPT_NULL) dest[key] = null;
-    else if (isMissingOrNull(val)) delete dest[key];
-    else dest[key] = val;
+    if (isMissingOrNull(val)) delete dest[key];
+    else setField(dest, key, val === KEPT_NULL ? null : val);
   }
   return dest;
+}
+
+/** Sets an own property, even one named like an Object.prototype member. */
+function setField(map: Map, key: string, val: Value): void {
+  Object.defineProperty(map, key, {
+    value: val,
+    writable: true,
+    enumerable: true,
+    configurable: true,
+  });
 }
 
 function visitAssociativeList(sources: Sources): Value {

@@ -15,8 +15,13 @@ export interface StrategicMergeOptions {
   source?: string;
 }
 
+/** A deep copy that also unshares values the YAML parser shared (aliases). */
 function clone<T>(v: T): T {
-  return structuredClone(v);
+  if (Array.isArray(v)) return v.map(clone) as T;
+  if (v !== null && typeof v === "object") {
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, clone(x)])) as T;
+  }
+  return v;
 }
 
 function metadataOf(obj: Record<string, unknown>): Record<string, unknown> {
