@@ -1,0 +1,92 @@
+/**
+ * The yardstick for the benchmark: the same endpoints on bare node:http, with no framework,
+ * no validation library, no logging and no metrics. POST /tasks does the equivalent work:
+ * checks the content type and size, parses and validates the JSON, stores the task in a
+ * Map and answers 201 with a Location header.
+ */
+import { randomUUID } from "node:crypto";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+
+const BODY_LIMIT = 64 * 1024;
+const tasks = new Map<string, unknown>();
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  res.writeHead(status, { "content-type": "application/json; charset=utf-8", ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function validate(input: unknown): string | undefined {
+  if (typeof input !== "object" || input === null || Array.isArray(input))
+    return "body must be an object";
+  const { title, description, ...rest } = input as Record<string, unknown>;
+  const unknown = Object.keys(rest)[0];
+  if (unknown !== undefined) return `${unknown} is not a known field`;
+  if (typeof title !== "string") return "title must be a string";
+  if (title.length < 1 || title.length > 200) return "title must have 1 to 200 characters";
+  if (description !== undefined && (typeof description !== "string" || description.length > 2000)) {
+    return "description must be a string of up to 2000 characters";
+  }
+  return undefined;
+}
+
+function createTask(req: IncomingMessage, res: ServerResponse): void {
+  if (!req.headers["content-type"]?.startsWith("application/json")) {
+    send(res, 415, { error: "unsupported_media_type", message: "send JSON" });
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  req.on("data", (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= BODY_LIMIT) chunks.push(chunk);
+  });
+  req.on("end", () => {
+    if (size > BODY_LIMIT)
+      return send(res, 413, { error: "payload_too_large", message: "too large" });
+    let input: unknown;
+    try {
+      input = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    } catch {
+      return send(res, 400, { error: "malformed_json", message: "not JSON" });
+    }
+    const problem = validate(input);
+    if (problem) return send(res, 400, { error: "validation_failed", message: problem });
+    const { title, description } = input as { title: string; description?: string };
+    const now = new Date().toISOString();
+    const task = {
+      id: randomUUID(),
+      title,
+      description: description ?? null,
+      status: "created",
+      attempts: 0,
+      result: null,
+      error: null,
+      created_at: now,
+      updated_at: now,
+    };
+    tasks.set(task.id, task);
+    send(res, 201, task, { location: `/tasks/${task.id}` });
+  });
+}
+
+const server = createServer((req, res) => {
+  if (req.method === "GET" && req.url === "/health") {
+    return send(res, 200, {
+      status: "healthy",
+      version: "baseline",
+      uptime_s: Math.round(process.uptime() * 1000) / 1000,
+      timestamp: new Date().toISOString(),
+    });
+  }
+  if (req.method === "GET" && req.url === "/ready") return send(res, 200, { status: "ready" });
+  if (req.method === "POST" && req.url === "/tasks") return createTask(req, res);
+  send(res, 404, { error: "not_found", message: "no such route" });
+});
+
+server.listen(Number(process.env.PORT ?? 8001), process.env.HOST ?? "127.0.0.1");
+process.on("SIGTERM", () => server.close(() => process.exit(0)));

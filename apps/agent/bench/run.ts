@@ -1,0 +1,311 @@
+/**
+ * Benchmarks the built agent (dist/server.js) against a bare node:http server doing the
+ * same work (bench/baseline.ts), each in its own process on loopback, and prints
+ * requests/s, p99 latency, peak RSS and startup-to-ready, with the ratios the service is
+ * held to. Run `pnpm --filter @repo/agent build` first (`pnpm bench` at the root does).
+ *
+ * Environment: BENCH_DURATION_S per run (default 4), BENCH_ROUNDS (default 3),
+ * BENCH_CONNECTIONS (default 50),
+ * BENCH_STARTS (startup samples, default 5), DATABASE_URL (adds the agent on PostgreSQL).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { get } from "node:http";
+import { createServer } from "node:net";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const STARTS = Number(process.env.BENCH_STARTS ?? 5);
+
+const TARGETS = {
+  healthShare: 0.7,
+  postShare: 0.9,
+  startupMs: 300,
+  rssRatio: 1.3,
+};
+
+interface Target {
+  name: string;
+  entry: string;
+  env: Record<string, string>;
+}
+
+interface Measured {
+  name: string;
+  startupMs: number[];
+  health: autocannon.Result[];
+  post: autocannon.Result[];
+  peakRssMb: number;
+}
+
+interface Running {
+  target: Target;
+  child: ChildProcess;
+  port: number;
+  peakRssKb: number;
+  measured: Measured;
+}
+
+const agentEntry = fileURLToPath(new URL("../dist/server.js", import.meta.url));
+const baselineEntry = fileURLToPath(new URL("./baseline.ts", import.meta.url));
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+function readyOnce(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = get({ host: "127.0.0.1", port, path: "/ready", agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on("error", () => resolve(false));
+  });
+}
+
+/** Spawns the target and resolves with the process and the ms from spawn to a 200 on /ready. */
+async function start(
+  target: Target,
+): Promise<{ child: ChildProcess; port: number; startupMs: number }> {
+  const port = await freePort();
+  const began = performance.now();
+  const child = spawn(process.execPath, [target.entry], {
+    env: { ...process.env, ...target.env, PORT: String(port), HOST: "127.0.0.1" },
+    // Logs go nowhere, as cheaply as a container runtime's file would take them.
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  let exited = false;
+  child.once("exit", () => {
+    exited = true;
+  });
+  while (!(await readyOnce(port))) {
+    if (exited) throw new Error(`${target.name} exited before becoming ready`);
+    if (performance.now() - began > 15_000) throw new Error(`${target.name} not ready after 15 s`);
+    await sleep(2);
+  }
+  return { child, port, startupMs: performance.now() - began };
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGKILL");
+  await exited;
+}
+
+function rssKb(pid: number): number {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, "utf8");
+    return Number(/^VmRSS:\s+(\d+) kB/m.exec(status)?.[1] ?? 0);
+  } catch {
+    return 0; // no /proc (macOS): RSS is reported as 0
+  }
+}
+
+function load(port: number, options: Partial<autocannon.Options>): Promise<autocannon.Result> {
+  return autocannon({
+    url: `http://127.0.0.1:${port}`,
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    ...options,
+  });
+}
+
+const taskBody = JSON.stringify({
+  title: "Summarise the incident report",
+  description: "Two paragraphs for the on-call channel, plain language, no jargon.",
+});
+
+async function coldStarts(target: Target): Promise<number[]> {
+  const startupMs: number[] = [];
+  for (let i = 0; i < STARTS; i++) {
+    const started = await start(target);
+    startupMs.push(started.startupMs);
+    await stop(started.child);
+  }
+  return startupMs;
+}
+
+const healthRun = (port: number, duration = DURATION_S) =>
+  load(port, { url: `http://127.0.0.1:${port}/health`, duration });
+const postRun = (port: number, duration = DURATION_S) =>
+  load(port, {
+    url: `http://127.0.0.1:${port}/tasks`,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: taskBody,
+    duration,
+  });
+
+function check(name: string, label: string, result: autocannon.Result): autocannon.Result {
+  const failures = result.errors + result.timeouts + result.non2xx;
+  if (failures > 0 || result["2xx"] === 0) {
+    throw new Error(`${name} ${label}: ${failures} of ${result.requests.total} requests failed`);
+  }
+  return result;
+}
+
+/**
+ * Runs the targets in alternation, round after round, so that a change in the machine's
+ * load during the benchmark affects all of them alike; the figures are per-target medians.
+ */
+async function measureAll(targets: Target[]): Promise<Measured[]> {
+  const running: Running[] = [];
+  for (const target of targets) {
+    const startupMs = await coldStarts(target);
+    const { child, port } = await start(target);
+    running.push({
+      target,
+      child,
+      port,
+      peakRssKb: 0,
+      measured: { name: target.name, startupMs, health: [], post: [], peakRssMb: 0 },
+    });
+  }
+  try {
+    // Warm-up: let the JIT settle before anything is recorded.
+    for (const r of running) {
+      await healthRun(r.port, 1);
+      await postRun(r.port, 1);
+    }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const r of running) {
+        const pid = r.child.pid ?? 0;
+        const sampler = setInterval(() => {
+          r.peakRssKb = Math.max(r.peakRssKb, rssKb(pid));
+        }, 50);
+        r.measured.health.push(check(r.target.name, "GET /health", await healthRun(r.port)));
+        clearInterval(sampler);
+        r.peakRssKb = Math.max(r.peakRssKb, rssKb(pid));
+      }
+    }
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const r of running) {
+        r.measured.post.push(check(r.target.name, "POST /tasks", await postRun(r.port)));
+      }
+    }
+  } finally {
+    for (const r of running) await stop(r.child);
+  }
+  return running.map((r) => ({ ...r.measured, peakRssMb: r.peakRssKb / 1024 }));
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+};
+
+const rate = (runs: autocannon.Result[]) => median(runs.map((run) => run.requests.average));
+const p99 = (runs: autocannon.Result[]) => median(runs.map((run) => run.latency.p99));
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
+  return rows
+    .map((row, index) => {
+      const line = row
+        .map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!)))
+        .join("  ");
+      return index === 0 ? `${line}\n${widths.map((w) => "-".repeat(w)).join("  ")}` : line;
+    })
+    .join("\n");
+}
+
+async function main(): Promise<void> {
+  if (!existsSync(agentEntry)) {
+    console.error("bench: dist/server.js is missing; run `pnpm --filter @repo/agent build` first");
+    process.exit(1);
+  }
+  const targets: Target[] = [
+    { name: "node:http baseline", entry: baselineEntry, env: {} },
+    { name: "agent (memory store)", entry: agentEntry, env: { DATABASE_URL: "" } },
+  ];
+  if (process.env.DATABASE_URL) {
+    targets.push({
+      name: "agent (PostgreSQL)",
+      entry: agentEntry,
+      env: { DATABASE_URL: process.env.DATABASE_URL },
+    });
+  }
+
+  console.log(
+    `bench: ${ROUNDS} alternating rounds of ${DURATION_S} s per endpoint, ${CONNECTIONS} connections, ${STARTS} cold starts each, Node ${process.version}, loopback`,
+  );
+  const results = await measureAll(targets);
+
+  const [baseline, ...agents] = results as [Measured, ...Measured[]];
+  const rows = [
+    [
+      "",
+      "GET /health req/s",
+      "p99 ms",
+      "POST /tasks req/s",
+      "p99 ms",
+      "peak RSS MB",
+      "start->ready ms",
+    ],
+  ];
+  for (const r of results) {
+    rows.push([
+      r.name,
+      rate(r.health).toFixed(0),
+      p99(r.health).toFixed(0),
+      rate(r.post).toFixed(0),
+      p99(r.post).toFixed(0),
+      r.peakRssMb.toFixed(1),
+      `${median(r.startupMs).toFixed(0)} (min ${Math.min(...r.startupMs).toFixed(0)})`,
+    ]);
+  }
+  console.log(`\n${table(rows)}\n`);
+
+  let allMet = true;
+  for (const agent of agents) {
+    const checks = [
+      {
+        what: "GET /health throughput vs baseline",
+        value: rate(agent.health) / rate(baseline.health),
+        ok: (v: number) => v >= TARGETS.healthShare,
+        shown: (v: number) => `${(v * 100).toFixed(0)}% (target >= ${TARGETS.healthShare * 100}%)`,
+      },
+      {
+        what: "POST /tasks throughput vs baseline",
+        value: rate(agent.post) / rate(baseline.post),
+        ok: (v: number) => v >= TARGETS.postShare,
+        shown: (v: number) => `${(v * 100).toFixed(0)}% (target >= ${TARGETS.postShare * 100}%)`,
+      },
+      {
+        what: "startup to ready (median)",
+        value: median(agent.startupMs),
+        ok: (v: number) => v < TARGETS.startupMs,
+        shown: (v: number) => `${v.toFixed(0)} ms (target < ${TARGETS.startupMs} ms)`,
+      },
+      {
+        what: "peak RSS during /health vs baseline",
+        value: agent.peakRssMb / baseline.peakRssMb,
+        ok: (v: number) => v <= TARGETS.rssRatio,
+        shown: (v: number) => `${v.toFixed(2)}x (target <= ${TARGETS.rssRatio}x)`,
+      },
+    ];
+    console.log(agent.name);
+    for (const check of checks) {
+      const ok = check.ok(check.value);
+      allMet &&= ok;
+      console.log(`  ${ok ? "met    " : "MISSED "} ${check.what}: ${check.shown(check.value)}`);
+    }
+  }
+  console.log(
+    allMet
+      ? "\nall targets met"
+      : "\nsome targets missed (figures on a shared or busy machine vary; rerun on an idle one)",
+  );
+}
+
+await main();
