@@ -12,6 +12,7 @@ import {
   gitops,
   gitopsProcess,
   IMAGE,
+  NO_GLOBAL_CONFIG,
   read,
 } from "./helpers/repos.ts";
 
@@ -310,7 +311,7 @@ describe("gitops bump errors name what to do", () => {
     const env = {
       PATH: process.env.PATH,
       HOME: fx.dir,
-      GIT_CONFIG_GLOBAL: "/dev/null",
+      GIT_CONFIG_GLOBAL: NO_GLOBAL_CONFIG,
       GIT_CONFIG_NOSYSTEM: "1",
     };
     const result = await gitops(clone, bumpArgs("main-1111111", fx.sources[1]!), env);

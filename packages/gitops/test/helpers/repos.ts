@@ -16,12 +16,15 @@ export const DIGEST_C = `sha256:${"c".repeat(64)}`;
 
 const BIN = join(dirname(fileURLToPath(import.meta.url)), "../../bin/gitops.mjs");
 
+/** Points git's global config at a file no test writes, so the machine's own config is ignored. */
+export const NO_GLOBAL_CONFIG = join(tmpdir(), "gitops-tests-empty-gitconfig");
+
 /** A git environment that ignores the machine's own config. */
 export function gitEnv(name = "Test Person", email = "test@example.com"): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH,
     HOME: tmpdir(),
-    GIT_CONFIG_GLOBAL: "/dev/null",
+    GIT_CONFIG_GLOBAL: NO_GLOBAL_CONFIG,
     GIT_CONFIG_NOSYSTEM: "1",
     GIT_AUTHOR_NAME: name,
     GIT_AUTHOR_EMAIL: email,
