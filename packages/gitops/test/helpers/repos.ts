@@ -7,6 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { afterAll } from "vitest";
 import { main } from "../../src/cli.ts";
 
 export const IMAGE = "ghcr.io/example-org/agent-gitops-template/agent";
@@ -108,6 +109,12 @@ function write(root: string, path: string, text: string): void {
 
 let template: { dir: string; sources: string[] } | undefined;
 
+// One template per test file: removed when the file's tests are done.
+afterAll(() => {
+  if (template) rmSync(template.dir, { recursive: true, force: true });
+  template = undefined;
+});
+
 /** Seeds one origin per test process; each test gets a copy of it. */
 function seedTemplate(): { dir: string; sources: string[] } {
   if (template) return template;
@@ -138,7 +145,6 @@ function seedTemplate(): { dir: string; sources: string[] } {
   git(seed, ["remote", "add", "origin", origin]);
   git(seed, ["push", "--quiet", "origin", "main"]);
   rmSync(seed, { recursive: true, force: true });
-  process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
   template = { dir, sources };
   return template;
 }
