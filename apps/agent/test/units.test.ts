@@ -109,3 +109,23 @@ describe("logger used by the app", () => {
     await app.close();
   });
 });
+
+describe("metrics registry", () => {
+  it("is created once and resets the request and task counters with the rest", async () => {
+    const { app } = await createTestApp();
+    await app.inject({
+      method: "POST",
+      url: "/tasks",
+      headers: { "content-type": "application/json" },
+      payload: { title: "t" },
+    });
+    const registry = await app.metrics.registry();
+    expect(await app.metrics.registry()).toBe(registry);
+    expect(await registry.metrics()).toMatch(/^tasks_created_total\{version="[^"]+"\} 1$/m);
+    registry.resetMetrics();
+    const text = await registry.metrics();
+    expect(text).toMatch(/^tasks_created_total\{version="[^"]+"\} 0$/m);
+    expect(text).not.toContain('route="/tasks"');
+    await app.close();
+  });
+});

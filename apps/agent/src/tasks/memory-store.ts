@@ -253,6 +253,7 @@ export class MemoryTaskStore implements TaskStore {
 
   /** Tells subscribers about a change and returns a copy for the caller. */
   #changed(entry: Entry): Task {
+    if (this.#listeners.size === 0) return { ...entry.task };
     for (const listener of this.#listeners) {
       try {
         listener({ ...entry.task });
