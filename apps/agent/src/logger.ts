@@ -31,7 +31,7 @@ export function createLogger(
       ...options,
       transport: {
         target: prettyModule,
-        options: { translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,service" },
+        options: { translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,service,version" },
       },
     });
   }

@@ -10,6 +10,8 @@ import type { TaskStore } from "./tasks/store.ts";
 
 type Signal = "SIGTERM" | "SIGINT";
 const SIGNALS: readonly Signal[] = ["SIGTERM", "SIGINT"];
+/** Signals this soon after the first are copies of it, not an operator insisting. */
+const DUPLICATE_SIGNAL_MS = 300;
 
 export interface ServiceOptions {
   env?: Readonly<Record<string, string | undefined>>;
@@ -36,8 +38,8 @@ export interface Service {
  * config -> logger -> store -> app -> listen, then graceful shutdown on SIGTERM/SIGINT:
  * /ready turns 503 at once, requests are still served for SHUTDOWN_DRAIN_MS (so the pod
  * leaves the Service's endpoints first), then the server stops accepting, finishes
- * in-flight requests, closes the store and exits 0. A second signal, or SHUTDOWN_TIMEOUT_MS
- * passing, exits 1 at once. Returns undefined when it could not start (exit already called).
+ * in-flight requests, closes the store and exits 0. A second signal (from 300 ms after the
+ * first), or SHUTDOWN_TIMEOUT_MS passing, exits 1 at once. Returns undefined when it could not start (exit already called).
  */
 export async function startService(options: ServiceOptions = {}): Promise<Service | undefined> {
   const exit = options.exit ?? ((code: number) => process.exit(code));
@@ -124,12 +126,17 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     return stopping;
   };
 
+  let firstSignalAt = 0;
   function onSignal(signal: Signal): void {
+    // One Ctrl-C reaches the whole process group, and process managers such as
+    // `tsx watch` relay it too: copies arriving right after the first are the same request.
+    if (stopping && performance.now() - firstSignalAt < DUPLICATE_SIGNAL_MS) return;
     if (stopping) {
       logger.error({ signal }, "second signal during shutdown; exiting now");
       exit(1);
       return;
     }
+    firstSignalAt = performance.now();
     void shutdown(signal);
   }
   for (const signal of SIGNALS) signals.on(signal, onSignal);

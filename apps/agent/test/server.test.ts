@@ -163,7 +163,7 @@ describe("shutdown of a running server", () => {
   it("exits non-zero on a second signal", async () => {
     const server = await spawnServer({ SHUTDOWN_DRAIN_MS: "3000" }).ready;
     server.child.kill("SIGTERM");
-    await sleep(100);
+    await sleep(400);
     server.child.kill("SIGINT");
     const { code } = await server.exited;
     expect(code).toBe(1);

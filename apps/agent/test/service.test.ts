@@ -147,11 +147,14 @@ describe("startService", () => {
     expect(await h.exited).toBe(0);
   });
 
-  it("exits 1 at once on a second signal", async () => {
+  it("ignores a copy of the signal right after it, and exits 1 at once on a later second one", async () => {
     const h = harness();
     const service = await h.start({ SHUTDOWN_DRAIN_MS: "5000", SHUTDOWN_TIMEOUT_MS: "10000" });
     if (!service) throw new Error("did not start");
     h.signals.emit("SIGTERM", "SIGTERM");
+    h.signals.emit("SIGINT", "SIGINT"); // the same Ctrl-C relayed by a process manager
+    await sleep(400);
+    expect(h.exits).toEqual([]);
     h.signals.emit("SIGINT", "SIGINT");
     expect(await h.exited).toBe(1);
     expect(h.logs.some((line) => line.msg === "second signal during shutdown; exiting now")).toBe(
