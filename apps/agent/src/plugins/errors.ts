@@ -41,8 +41,25 @@ export const ErrorResponse = {
 export type ErrorBody = FromSchema<typeof ErrorResponse>;
 export type ErrorDetail = NonNullable<ErrorBody["details"]>[number];
 
-/** Referenced from route schemas so the OpenAPI document describes the error body once. */
-export const ErrorRef = { $ref: "ErrorResponse" } as const;
+/**
+ * An error response for a route schema: the body is described once (components), each
+ * status with what it means on that route.
+ */
+export function errorResponse<const Description extends string>(description: Description) {
+  return { $ref: "ErrorResponse", description } as const;
+}
+
+/** What the shared statuses mean, for errorResponse(). */
+export const ERROR_STATUSES = {
+  400: errorResponse(
+    "A field or parameter is invalid: details names each one and the rule it broke.",
+  ),
+  404: errorResponse("There is no task with this id."),
+  409: errorResponse("The move is not allowed from the task's current status."),
+  413: errorResponse("The body is larger than BODY_LIMIT."),
+  415: errorResponse("The body is not sent as application/json."),
+  503: errorResponse("The task store is unreachable; retry after Retry-After seconds."),
+} as const;
 
 export function sendError(
   reply: FastifyReply,

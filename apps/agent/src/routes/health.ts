@@ -61,7 +61,7 @@ export const healthRoutes: FastifyPluginAsyncJsonSchemaToTs<{
         tags: ["operations"],
         summary: "Liveness",
         description: "200 while the process can answer at all; never depends on external systems.",
-        response: { 200: HealthResponse },
+        response: { 200: { ...HealthResponse, description: "The process is alive." } },
       },
     },
     // Not async: the liveness probe is the hottest path and skips the promise round trip.
@@ -84,7 +84,10 @@ export const healthRoutes: FastifyPluginAsyncJsonSchemaToTs<{
         summary: "Readiness",
         description:
           "200 when the service can take traffic; 503 naming the failing checks while starting, while draining for shutdown, or while the task store is unreachable.",
-        response: { 200: ReadyResponse, 503: ReadyResponse },
+        response: {
+          200: { ...ReadyResponse, description: "Ready: every check passes." },
+          503: { ...ReadyResponse, description: "Not ready: the failing checks say why." },
+        },
       },
     },
     async (_request, reply) => {

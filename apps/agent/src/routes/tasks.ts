@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from "@fastify/type-provider-json-schema-to-ts";
 import type { FastifyReply } from "fastify";
 import type { JSONSchema } from "json-schema-to-ts";
-import { ErrorRef, sendError } from "../plugins/errors.ts";
+import { ERROR_STATUSES as E, sendError } from "../plugins/errors.ts";
 import { ALLOWED_TRANSITIONS, TASK_STATUSES, type TaskStore } from "../tasks/store.ts";
 
 const Status = {
@@ -119,7 +119,17 @@ export const taskRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: TaskRoutesO
         summary: "Create a task",
         description: "201 with the task and a Location header pointing at it.",
         body: CreateTaskBody,
-        response: { 201: Task, 400: ErrorRef, 413: ErrorRef, 415: ErrorRef, 503: ErrorRef },
+        response: {
+          201: {
+            ...Task,
+            description: "The task, created.",
+            headers: { location: { type: "string", description: "The task's URL: /tasks/{id}." } },
+          },
+          400: E[400],
+          413: E[413],
+          415: E[415],
+          503: E[503],
+        },
       },
     },
     async (request, reply) => {
@@ -138,7 +148,11 @@ export const taskRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: TaskRoutesO
         description:
           "Pages stay consistent while tasks are being added: follow next_cursor until it is null.",
         querystring: ListQuery,
-        response: { 200: TaskPage, 400: ErrorRef, 503: ErrorRef },
+        response: {
+          200: { ...TaskPage, description: "One page of tasks." },
+          400: E[400],
+          503: E[503],
+        },
       },
     },
     async (request) => {
@@ -154,7 +168,12 @@ export const taskRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: TaskRoutesO
         tags: ["tasks"],
         summary: "Get a task",
         params: TaskParams,
-        response: { 200: Task, 400: ErrorRef, 404: ErrorRef, 503: ErrorRef },
+        response: {
+          200: { ...Task, description: "The task." },
+          400: E[400],
+          404: E[404],
+          503: E[503],
+        },
       },
     },
     async (request, reply) => {
@@ -174,13 +193,13 @@ export const taskRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: TaskRoutesO
         params: TaskParams,
         body: UpdateTaskBody,
         response: {
-          200: Task,
-          400: ErrorRef,
-          404: ErrorRef,
-          409: ErrorRef,
-          413: ErrorRef,
-          415: ErrorRef,
-          503: ErrorRef,
+          200: { ...Task, description: "The task, moved." },
+          400: E[400],
+          404: E[404],
+          409: E[409],
+          413: E[413],
+          415: E[415],
+          503: E[503],
         },
       },
     },
@@ -218,9 +237,9 @@ export const taskRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: TaskRoutesO
         params: TaskParams,
         response: {
           204: { type: "null", description: "Deleted." },
-          400: ErrorRef,
-          404: ErrorRef,
-          503: ErrorRef,
+          400: E[400],
+          404: E[404],
+          503: E[503],
         },
       },
     },
