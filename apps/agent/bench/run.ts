@@ -241,7 +241,7 @@ async function main(): Promise<void> {
   );
   const results = await measureAll(targets);
 
-  const [baseline, ...agents] = results as [Measured, ...Measured[]];
+  const [baseline, memoryAgent] = results as [Measured, Measured, ...Measured[]];
   const rows = [
     [
       "",
@@ -266,8 +266,9 @@ async function main(): Promise<void> {
   }
   console.log(`\n${table(rows)}\n`);
 
+  // The targets are for the embedded store; a PostgreSQL row shows the database's cost.
   let allMet = true;
-  for (const agent of agents) {
+  for (const agent of [memoryAgent]) {
     const checks = [
       {
         what: "GET /health throughput vs baseline",
@@ -300,6 +301,9 @@ async function main(): Promise<void> {
       allMet &&= ok;
       console.log(`  ${ok ? "met    " : "MISSED "} ${check.what}: ${check.shown(check.value)}`);
     }
+  }
+  if (results.length > 2) {
+    console.log("(the PostgreSQL row is for reference: the targets apply to the in-memory store)");
   }
   console.log(
     allMet
