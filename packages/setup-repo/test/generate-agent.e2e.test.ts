@@ -24,8 +24,10 @@ let port: number;
 const cleanup: string[] = [];
 let server: ChildProcess | undefined;
 
-// Installs come from the pnpm store only: no network in tests.
-const env = { ...process.env, pnpm_config_offline: "true", CI: "true", FORCE_COLOR: "0" };
+// Installs come from the pnpm store only: no network in tests. INIT_CWD (set by pnpm when it
+// runs this suite) would point the repository commands at the real tree: unset it.
+const { INIT_CWD: _initCwd, ...inherited } = process.env;
+const env = { ...inherited, pnpm_config_offline: "true", CI: "true", FORCE_COLOR: "0" };
 
 function run(
   command: string,
@@ -129,6 +131,7 @@ describe("turbo gen agent, non-interactive", () => {
   it("passes gitops verify with both apps", () => {
     const verify = run(process.execPath, ["packages/gitops/bin/gitops.mjs", "verify"], {
       timeout: 120_000,
+      env: { ...env, INIT_CWD: copy },
     });
     expect(verify.status, verify.output).toBe(0);
     for (const target of ["agent/dev", `${NAME}/dev`, `${NAME}/staging`, `${NAME}/production`]) {

@@ -10,6 +10,7 @@ import {
   readdirSync,
   readFileSync,
   readlinkSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -38,19 +39,48 @@ export function currentRepository(): RepositorySettings {
   return parseRepositoryFile(readFileSync(join(REPO_ROOT, "gitops/repository.yaml"), "utf8"));
 }
 
-/** A git repository in a temp dir holding what git sees in the real tree, committed once. */
+/** What this package owns: taken from the working tree, so its own changes are tested before they are committed. */
+const OWN_PATHS = [
+  "packages/setup-repo/",
+  "turbo/generators/",
+  ".github/workflows/setup-repo.yaml",
+  "docs/new-agent.md",
+];
+
+/**
+ * A git repository in a temp dir holding the real tree's last commit (what a clone gets),
+ * with this package's own files as they are in the working tree; committed once.
+ */
 export function copyRepo(prefix = "setup-repo-copy-"): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  const files = git(REPO_ROOT, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
+  execFileSync("sh", ["-c", `git archive --format=tar HEAD | tar -x -C "${dir}"`], {
+    cwd: REPO_ROOT,
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  const own = git(
+    REPO_ROOT,
+    "ls-files",
+    "-z",
+    "--cached",
+    "--others",
+    "--exclude-standard",
+    "--",
+    ...OWN_PATHS,
+  )
     .split("\0")
     .filter(Boolean);
-  for (const file of new Set(files)) {
+  for (const file of own) {
     const from = join(REPO_ROOT, file);
-    if (!existsSync(from) && !isLink(from)) continue;
     const to = join(dir, file);
+    if (!existsSync(from)) {
+      rmSync(to, { force: true });
+      continue;
+    }
     mkdirSync(dirname(to), { recursive: true });
-    if (isLink(from)) symlinkSync(readlinkSync(from), to);
-    else {
+    if (isLink(from)) {
+      rmSync(to, { force: true });
+      symlinkSync(readlinkSync(from), to);
+    } else {
       copyFileSync(from, to);
       // Keeps scripts executable (scripts/*.sh, bin/*.mjs).
       chmodSync(to, statSync(from).mode & 0o777);
