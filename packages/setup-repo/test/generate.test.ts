@@ -305,7 +305,7 @@ describe("generateAgent", () => {
       scripts: { dev: "PORT=8001 tsx watch src/server.ts" },
     });
     expect(read(root, "apps/billing-bot/README.md")).toBe(
-      "# billing-bot\n\nBills customers.\n\nThe example agent: run it with `pnpm --filter @repo/billing-bot dev`.\n",
+      "# @repo/billing-bot\n\nBills customers.\n\nThe example agent: run it with `pnpm --filter @repo/billing-bot dev`.\n",
     );
     expect(read(root, "apps/billing-bot/src/logger.ts")).toBe(
       'export const base = { service: "billing-bot" };\nexport const channel = "billing_bot_tasks";\n// What the agent returned.\nexport const title = "Billing-bot service";\n',

@@ -115,9 +115,9 @@ function packageJson(text: string, pkg: string, description: string): string {
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
-/** The README's first heading becomes the app's name, with the description under it. */
-function readme(text: string, name: string, description: string): string {
-  return text.replace(/^# .*$/m, `# ${name}\n\n${description}`);
+/** The README's first heading becomes the package's name, with the description under it. */
+function readme(text: string, pkg: string, description: string): string {
+  return text.replace(/^# .*$/m, `# ${pkg}\n\n${description}`);
 }
 
 export function generateAgent(options: GenerateOptions): GenerateResult {
@@ -148,7 +148,7 @@ export function generateAgent(options: GenerateOptions): GenerateResult {
     ...copyTree(root, `apps/${source}`, `apps/${name}`, (text, file) => {
       const renamed = renameInSource(text, ctx);
       if (file === "package.json") return packageJson(renamed, ctx.to.pkg, description);
-      if (file === "README.md") return readme(renamed, name, description);
+      if (file === "README.md") return readme(renamed, ctx.to.pkg, description);
       return renamed;
     }),
     ...copyTree(root, `gitops/apps/${source}`, `gitops/apps/${name}`, (text, file) =>
