@@ -19,7 +19,8 @@ function deployment(podSpec: Obj, extra: Obj = {}): KubernetesObject {
 }
 
 function podSpecOf(obj: KubernetesObject | null): Obj {
-  return ((obj?.spec as Obj).template as Obj).spec as Obj;
+  if (!obj) throw new Error("the patch deleted the object");
+  return ((obj.spec as Obj).template as Obj).spec as Obj;
 }
 
 function mergePod(target: Obj, patch: Obj): Obj {
@@ -44,7 +45,8 @@ function mergePorts(target: Obj[], patch: Obj[]): unknown {
     metadata: { name: "s" },
     spec: { ports: patch },
   });
-  return (out?.spec as Obj).ports;
+  if (!out) throw new Error("the patch deleted the object");
+  return (out.spec as Obj).ports;
 }
 
 describe("strategicMerge: lists with a merge key", () => {
