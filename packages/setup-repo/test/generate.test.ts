@@ -7,7 +7,12 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { addAppToProject } from "../src/generate/appproject.ts";
-import { generateAgent, installWorkspace, summary } from "../src/generate/generate.ts";
+import {
+  defaultSource,
+  generateAgent,
+  installWorkspace,
+  summary,
+} from "../src/generate/generate.ts";
 import {
   agentNames,
   MAX_NAME_LENGTH,
@@ -355,6 +360,24 @@ describe("generateAgent", () => {
     expect(() =>
       generateAgent({ root, name: "ok", description: "d", port: 9000, source: "gone" }),
     ).toThrow('apps/gone is missing: the generator copies the example app "gone" from it.');
+  });
+
+  it("copies another app when the example is gone, and says what to do when there is none", () => {
+    const root = fixture();
+    generateAgent({ root, name: "first", description: "d", port: 9000 });
+    rmSync(join(root, "apps/agent"), { recursive: true });
+    rmSync(join(root, "gitops/apps/agent"), { recursive: true });
+    expect(defaultSource(root)).toBe("first");
+    const second = generateAgent({ root, name: "second", description: "d", port: 9001 });
+    expect(second.created).toContain("gitops/apps/second/base/deployment.yaml");
+    expect(read(root, "gitops/apps/second/base/deployment.yaml")).toContain("name: second\n");
+    for (const app of ["first", "second"]) {
+      rmSync(join(root, "apps", app), { recursive: true });
+    }
+    expect(defaultSource(root)).toBe("agent");
+    expect(() => generateAgent({ root, name: "third", description: "d", port: 9002 })).toThrow(
+      'apps/agent is missing: the generator copies the example app "agent" from it.',
+    );
   });
 
   it("works without gitops/repository.yaml or an AppProject", () => {

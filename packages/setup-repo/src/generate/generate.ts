@@ -42,7 +42,7 @@ export interface GenerateOptions {
   name: string;
   description: string;
   port: number | string;
-  /** The app to copy: apps/<source> and gitops/apps/<source>. */
+  /** The app to copy (apps/<source>, gitops/apps/<source>); default: see defaultSource. */
   source?: string;
 }
 
@@ -120,9 +120,19 @@ function readme(text: string, pkg: string, description: string): string {
   return text.replace(/^# .*$/m, `# ${pkg}\n\n${description}`);
 }
 
+/** The example app when it is still there, else the first app that has a gitops tree. */
+export function defaultSource(root: string): string {
+  const deployable = (app: string) =>
+    existsSync(join(root, "apps", app, "package.json")) &&
+    existsSync(join(root, "gitops/apps", app));
+  if (deployable(DEFAULT_SOURCE)) return DEFAULT_SOURCE;
+  const apps = existsSync(join(root, "apps")) ? readdirSync(join(root, "apps")).sort() : [];
+  return apps.find(deployable) ?? DEFAULT_SOURCE;
+}
+
 export function generateAgent(options: GenerateOptions): GenerateResult {
   const { root } = options;
-  const source = options.source ?? DEFAULT_SOURCE;
+  const source = options.source ?? defaultSource(root);
   const name = options.name.trim();
   const description = options.description.trim();
   check(validateAgentName(name, root));
