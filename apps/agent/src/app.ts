@@ -16,6 +16,7 @@ import { createSerializerCompiler } from "./plugins/serialization.ts";
 import { createValidatorCompiler } from "./plugins/validation.ts";
 import { Readiness } from "./readiness.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { DEFAULT_KEEP_ALIVE_MS, taskEventRoutes } from "./routes/task-events.ts";
 import { taskRoutes } from "./routes/tasks.ts";
 import type { TaskStore } from "./tasks/store.ts";
 
@@ -26,6 +27,8 @@ export interface AppDeps {
   logger?: Logger;
   /** Defaults to one that turns ready once the server listens. */
   readiness?: Readiness;
+  /** Keep-alive interval of GET /tasks/:id/events streams. */
+  eventsKeepAliveMs?: number;
 }
 
 declare module "fastify" {
@@ -109,10 +112,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     instance.addSchema(ErrorResponse);
     await instance.register(healthRoutes, { version: config.appVersion, readiness });
     await instance.register(metricsRoutes, { metrics });
-    await instance.register(taskRoutes, { store, onTaskCreated: () => metrics.tasksCreated.inc() });
+    // A worker serves the platform's endpoints only: probes and metrics.
+    if (config.role === "worker") return;
+    await instance.register(taskRoutes, {
+      store,
+      onTaskCreated: () => {
+        metrics.tasksCreated.inc();
+        metrics.tasks.statusChanged("created");
+      },
+      onTaskMoved: (status) => metrics.tasks.statusChanged(status),
+    });
+    await instance.register(taskEventRoutes, {
+      store,
+      keepAliveMs: deps.eventsKeepAliveMs ?? DEFAULT_KEEP_ALIVE_MS,
+    });
   };
   await describe(app);
-  registerOpenApi(app, { version: config.appVersion, describe });
+  if (config.role !== "worker") registerOpenApi(app, { version: config.appVersion, describe });
 
   app.decorate("readiness", readiness);
   app.decorate("metrics", metrics);

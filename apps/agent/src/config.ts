@@ -3,6 +3,37 @@ import { readFileSync } from "node:fs";
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/**
+ * all: the API and the runner in one process. api: the API only (tasks are run elsewhere).
+ * worker: the runner only, with just /health, /ready and /metrics for the platform.
+ */
+export const ROLES = ["all", "api", "worker"] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface RunnerConfig {
+  /** RUNNER=on (default) unless the role is api. */
+  enabled: boolean;
+  /** Tasks one process runs at the same time. */
+  concurrency: number;
+  /** A run taking longer is aborted through its signal and counts as a failed attempt. */
+  taskTimeoutMs: number;
+  /** Runs of one task at most, the first included; then it is failed for good. */
+  maxAttempts: number;
+  /** How long a claim holds a task; renewed while it runs, taken over when its process dies. */
+  leaseMs: number;
+  /** Claim check interval besides notifications: picks up expired leases and due retries. */
+  pollMs: number;
+  /** Delay before the first retry; doubled for each further one (with jitter). */
+  retryDelayMs: number;
+}
+
+export interface AgentConfig {
+  /** Module exporting the agent to run instead of the built-in example (AGENT_MODULE). */
+  module: string | undefined;
+  /** How long the example agent pretends to work on each task. */
+  exampleDelayMs: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -22,6 +53,9 @@ export interface Config {
   databaseTimeoutMs: number;
   /** /ready re-checks the store at most this often; results in between are reused. */
   readyCheckIntervalMs: number;
+  role: Role;
+  runner: RunnerConfig;
+  agent: AgentConfig;
 }
 
 /** One line per invalid variable, naming it and the expected form. */
@@ -135,6 +169,10 @@ export function loadConfig(env: Env = process.env): Config {
     return raw;
   };
 
+  const runnerSwitch = oneOf("RUNNER", ["on", "off"], "on");
+  const role = oneOf("ROLE", ROLES, "all");
+  const agentModule = read("AGENT_MODULE");
+
   const config: Config = {
     port: integer("PORT", 8000, 0, 65535),
     host: host(),
@@ -148,7 +186,33 @@ export function loadConfig(env: Env = process.env): Config {
     databasePoolMax: integer("DATABASE_POOL_MAX", 10, 1, 1000),
     databaseTimeoutMs: integer("DATABASE_TIMEOUT_MS", 5000, 1, 600_000),
     readyCheckIntervalMs: integer("READY_CHECK_INTERVAL_MS", 2000, 0, 600_000),
+    role,
+    runner: {
+      enabled: role !== "api" && runnerSwitch === "on",
+      concurrency: integer("RUNNER_CONCURRENCY", 4, 1, 1000),
+      taskTimeoutMs: integer("RUNNER_TASK_TIMEOUT_MS", 120_000, 1, 86_400_000),
+      maxAttempts: integer("RUNNER_MAX_ATTEMPTS", 3, 1, 100),
+      leaseMs: integer("RUNNER_LEASE_MS", 30_000, 100, 3_600_000),
+      pollMs: integer("RUNNER_POLL_MS", 2000, 10, 600_000),
+      retryDelayMs: integer("RUNNER_RETRY_DELAY_MS", 1000, 0, 3_600_000),
+    },
+    agent: {
+      module: agentModule,
+      exampleDelayMs: integer("EXAMPLE_AGENT_DELAY_MS", 1000, 0, 600_000),
+    },
   };
+
+  // RUNNER given explicitly against the role is a contradiction, not a preference.
+  if (role === "api" && read("RUNNER") !== undefined && runnerSwitch === "on") {
+    problems.push(
+      "RUNNER=on conflicts with ROLE=api: the api role never runs tasks; use ROLE=all to run them in this process too",
+    );
+  }
+  if (role === "worker" && runnerSwitch === "off") {
+    problems.push(
+      "RUNNER=off conflicts with ROLE=worker: a worker only runs tasks; use ROLE=api for an API without the runner",
+    );
+  }
 
   if (problems.length === 0 && config.shutdownTimeoutMs <= config.shutdownDrainMs) {
     problems.push(

@@ -1,10 +1,13 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
+import { createAgent } from "./agent/index.ts";
+import type { Agent } from "./agent/types.ts";
 import { buildApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { Readiness } from "./readiness.ts";
+import { Runner } from "./runner/runner.ts";
 import { createStore } from "./tasks/create-store.ts";
 import type { TaskStore } from "./tasks/store.ts";
 
@@ -23,6 +26,8 @@ export interface ServiceOptions {
   logger?: Logger;
   /** Opens the task store; tests substitute failing or slow stores. */
   createStore?: typeof createStore;
+  /** The agent the runner uses; by default the one src/agent/index.ts chooses. */
+  agent?: Agent;
 }
 
 export interface Service {
@@ -30,16 +35,20 @@ export interface Service {
   config: Config;
   store: TaskStore;
   readiness: Readiness;
+  /** Runs tasks in the background; undefined when RUNNER=off or ROLE=api. */
+  runner: Runner | undefined;
   /** Starts the shutdown sequence (as a signal would) and resolves when it has finished. */
   shutdown(reason: string): Promise<void>;
 }
 
 /**
- * config -> logger -> store -> app -> listen, then graceful shutdown on SIGTERM/SIGINT:
- * /ready turns 503 at once, requests are still served for SHUTDOWN_DRAIN_MS (so the pod
- * leaves the Service's endpoints first), then the server stops accepting, finishes
- * in-flight requests, closes the store and exits 0. A second signal (from 300 ms after the
- * first), or SHUTDOWN_TIMEOUT_MS passing, exits 1 at once. Returns undefined when it could not start (exit already called).
+ * config -> logger -> agent -> store -> app -> listen -> runner, then graceful shutdown on
+ * SIGTERM/SIGINT: /ready turns 503 and the runner stops claiming at once; requests are still
+ * served and running tasks may finish for SHUTDOWN_DRAIN_MS (so the pod leaves the Service's
+ * endpoints first); then tasks still running are aborted and released, the server stops
+ * accepting, finishes in-flight requests, closes the store and exits 0. A second signal (from
+ * 300 ms after the first), or SHUTDOWN_TIMEOUT_MS passing, exits 1 at once. Returns
+ * undefined when it could not start (exit already called).
  */
 export async function startService(options: ServiceOptions = {}): Promise<Service | undefined> {
   const exit = options.exit ?? ((code: number) => process.exit(code));
@@ -57,6 +66,16 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
   }
 
   const logger = options.logger ?? createLogger(config);
+  let agent: Agent | undefined;
+  if (config.runner.enabled) {
+    try {
+      agent = options.agent ?? (await createAgent(config));
+    } catch (err) {
+      logger.fatal({ err }, `cannot set up the agent: ${err instanceof Error ? err.message : err}`);
+      exit(1);
+      return undefined;
+    }
+  }
   let store: TaskStore;
   try {
     store = await (options.createStore ?? createStore)(config, logger);
@@ -87,6 +106,10 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     return undefined;
   }
 
+  const runner =
+    agent && new Runner({ ...config.runner, store, agent, logger, metrics: app.metrics.tasks });
+  runner?.start();
+
   let stopping: Promise<void> | undefined;
 
   const stop = async (reason: string): Promise<void> => {
@@ -103,7 +126,11 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
       exit(1);
     }, config.shutdownTimeoutMs);
     try {
-      await sleep(config.shutdownDrainMs);
+      await Promise.all([
+        // Nothing routes traffic to a worker: it waits only for its tasks.
+        config.role === "worker" ? undefined : sleep(config.shutdownDrainMs),
+        runner?.stop(config.shutdownDrainMs),
+      ]);
       logger.info("drain over: no longer accepting connections, finishing in-flight requests");
       // Connections that finish their last request after close() began would otherwise stay
       // open until the client drops them: close each as soon as it falls idle.
@@ -141,7 +168,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
   }
   for (const signal of SIGNALS) signals.on(signal, onSignal);
 
-  return { app, config, store, readiness, shutdown };
+  return { app, config, store, readiness, runner, shutdown };
 }
 
 /**

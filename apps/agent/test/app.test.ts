@@ -708,6 +708,7 @@ describe("OpenAPI and docs", () => {
       "/ready",
       "/tasks",
       "/tasks/{id}",
+      "/tasks/{id}/events",
     ]);
     const post = doc.paths["/tasks"].post;
     const body = post.requestBody.content["application/json"].schema;

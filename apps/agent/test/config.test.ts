@@ -31,6 +31,17 @@ describe("loadConfig", () => {
       databasePoolMax: 10,
       databaseTimeoutMs: 5000,
       readyCheckIntervalMs: 2000,
+      role: "all",
+      runner: {
+        enabled: true,
+        concurrency: 4,
+        taskTimeoutMs: 120_000,
+        maxAttempts: 3,
+        leaseMs: 30_000,
+        pollMs: 2000,
+        retryDelayMs: 1000,
+      },
+      agent: { module: undefined, exampleDelayMs: 1000 },
     });
   });
 
@@ -49,6 +60,16 @@ describe("loadConfig", () => {
         DATABASE_POOL_MAX: "3",
         DATABASE_TIMEOUT_MS: "250",
         READY_CHECK_INTERVAL_MS: "0",
+        ROLE: "Worker",
+        RUNNER: "on",
+        RUNNER_CONCURRENCY: "16",
+        RUNNER_TASK_TIMEOUT_MS: "500",
+        RUNNER_MAX_ATTEMPTS: "5",
+        RUNNER_LEASE_MS: "1500",
+        RUNNER_POLL_MS: "100",
+        RUNNER_RETRY_DELAY_MS: "0",
+        AGENT_MODULE: "./dist/my-agent.js",
+        EXAMPLE_AGENT_DELAY_MS: "0",
       }),
     ).toEqual({
       port: 0,
@@ -63,6 +84,17 @@ describe("loadConfig", () => {
       databasePoolMax: 3,
       databaseTimeoutMs: 250,
       readyCheckIntervalMs: 0,
+      role: "worker",
+      runner: {
+        enabled: true,
+        concurrency: 16,
+        taskTimeoutMs: 500,
+        maxAttempts: 5,
+        leaseMs: 1500,
+        pollMs: 100,
+        retryDelayMs: 0,
+      },
+      agent: { module: "./dist/my-agent.js", exampleDelayMs: 0 },
     });
   });
 
@@ -175,6 +207,59 @@ describe("loadConfig", () => {
     expect(problemsOf({ SHUTDOWN_DRAIN_MS: "10000", SHUTDOWN_TIMEOUT_MS: "10000" })).toEqual([
       "SHUTDOWN_TIMEOUT_MS=10000 is invalid: expected more than SHUTDOWN_DRAIN_MS (10000), or shutdown could never finish in time",
     ]);
+  });
+
+  it.each([
+    ["ROLE", "both", 'ROLE="both" is invalid: expected one of all, api, worker'],
+    ["RUNNER", "yes", 'RUNNER="yes" is invalid: expected one of on, off'],
+    [
+      "RUNNER_CONCURRENCY",
+      "0",
+      'RUNNER_CONCURRENCY="0" is invalid: expected an integer from 1 to 1000',
+    ],
+    [
+      "RUNNER_TASK_TIMEOUT_MS",
+      "2m",
+      'RUNNER_TASK_TIMEOUT_MS="2m" is invalid: expected an integer from 1 to 86400000',
+    ],
+    [
+      "RUNNER_MAX_ATTEMPTS",
+      "0",
+      'RUNNER_MAX_ATTEMPTS="0" is invalid: expected an integer from 1 to 100',
+    ],
+    [
+      "RUNNER_LEASE_MS",
+      "50",
+      'RUNNER_LEASE_MS="50" is invalid: expected an integer from 100 to 3600000',
+    ],
+    ["RUNNER_POLL_MS", "1", 'RUNNER_POLL_MS="1" is invalid: expected an integer from 10 to 600000'],
+    [
+      "EXAMPLE_AGENT_DELAY_MS",
+      "-1",
+      'EXAMPLE_AGENT_DELAY_MS="-1" is invalid: expected an integer from 0 to 600000',
+    ],
+  ])("refuses %s=%s", (name, value, line) => {
+    expect(problemsOf({ [name]: value })).toEqual([line]);
+  });
+
+  it("runs the runner in the all and worker roles, never in the api role", () => {
+    expect(loadConfig({}).runner.enabled).toBe(true);
+    expect(loadConfig({ RUNNER: "off" }).runner.enabled).toBe(false);
+    expect(loadConfig({ ROLE: "api" })).toMatchObject({ role: "api", runner: { enabled: false } });
+    expect(loadConfig({ ROLE: "worker" })).toMatchObject({
+      role: "worker",
+      runner: { enabled: true },
+    });
+  });
+
+  it("refuses a RUNNER setting that contradicts ROLE", () => {
+    expect(problemsOf({ ROLE: "api", RUNNER: "on" })).toEqual([
+      "RUNNER=on conflicts with ROLE=api: the api role never runs tasks; use ROLE=all to run them in this process too",
+    ]);
+    expect(problemsOf({ ROLE: "worker", RUNNER: "off" })).toEqual([
+      "RUNNER=off conflicts with ROLE=worker: a worker only runs tasks; use ROLE=api for an API without the runner",
+    ]);
+    expect(loadConfig({ ROLE: "api", RUNNER: "off" }).runner.enabled).toBe(false);
   });
 
   it("lists every bad variable, one line each", () => {

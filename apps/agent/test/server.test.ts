@@ -10,7 +10,9 @@ describe("a running server", () => {
   let server: RunningServer;
 
   beforeAll(async () => {
-    server = await spawnServer({ BODY_LIMIT: "4kb", APP_VERSION: "main-abc1234" }).ready;
+    // RUNNER=off: tasks move only through PATCH here, as without the runner
+    server = await spawnServer({ BODY_LIMIT: "4kb", APP_VERSION: "main-abc1234", RUNNER: "off" })
+      .ready;
   });
   afterAll(async () => {
     server.child.kill("SIGKILL");

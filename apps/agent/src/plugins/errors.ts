@@ -39,6 +39,12 @@ export const ErrorResponse = {
 } as const satisfies JSONSchema;
 
 export type ErrorBody = FromSchema<typeof ErrorResponse>;
+
+/**
+ * For text fields: PostgreSQL cannot store U+0000 in text, so it is refused up front with
+ * a 400 in every store rather than a 500 in one of them.
+ */
+export const NO_NUL_PATTERN = "^[^\\u0000]*$";
 export type ErrorDetail = NonNullable<ErrorBody["details"]>[number];
 
 /**
@@ -97,6 +103,13 @@ function fieldName(context: string, instancePath: string, property?: unknown): s
 }
 
 function detailFor(context: string, issue: ValidationIssue): ErrorDetail {
+  if (issue.keyword === "pattern" && issue.params.pattern === NO_NUL_PATTERN) {
+    return {
+      field: fieldName(context, issue.instancePath),
+      rule: "no_nul",
+      message: "must not contain the character U+0000 (NUL)",
+    };
+  }
   switch (issue.keyword) {
     case "required":
       return {

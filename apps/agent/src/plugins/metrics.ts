@@ -1,10 +1,13 @@
 import type { FastifyInstance, FastifyPluginAsync } from "fastify";
 import type { Metric, Registry } from "prom-client";
+import { TaskMetrics } from "./task-metrics.ts";
 
 export interface Metrics {
   /** The registry behind GET /metrics, created on first use. */
   registry(): Promise<Registry>;
   tasksCreated: { inc(): void };
+  /** Status changes, runs, retries: fed by the task routes and the runner. */
+  tasks: TaskMetrics;
 }
 
 /** Seconds; from a cached answer to a slow database call. */
@@ -136,6 +139,7 @@ function simpleCounter(name: string, help: string): { metric: Metric; inc(): voi
 export function registerMetrics(app: FastifyInstance, options: { version: string }): Metrics {
   const requests = new RequestMetrics();
   const tasksCreated = simpleCounter("tasks_created_total", "Tasks created through POST /tasks.");
+  const tasks = new TaskMetrics();
 
   let registry: Promise<Registry> | undefined;
   const createRegistry = async (): Promise<Registry> => {
@@ -156,6 +160,7 @@ export function registerMetrics(app: FastifyInstance, options: { version: string
       ),
     );
     created.registerMetric(tasksCreated.metric);
+    for (const taskMetric of tasks.metrics()) created.registerMetric(taskMetric);
     return created;
   };
 
@@ -175,6 +180,7 @@ export function registerMetrics(app: FastifyInstance, options: { version: string
       return registry;
     },
     tasksCreated: { inc: tasksCreated.inc },
+    tasks,
   };
 }
 
@@ -188,7 +194,7 @@ export const metricsRoutes: FastifyPluginAsync<{ metrics: Metrics }> = async (ap
         tags: ["operations"],
         summary: "Prometheus metrics",
         description:
-          "Request counts and durations by route and status, tasks created and process metrics, in the Prometheus text format.",
+          "Request counts and durations by route and status, task status changes, agent runs (by outcome, with durations), retries and process metrics, in the Prometheus text format.",
         response: { 200: { type: "string", description: "Prometheus text exposition format." } },
       },
     },

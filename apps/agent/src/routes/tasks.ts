@@ -1,8 +1,13 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from "@fastify/type-provider-json-schema-to-ts";
 import type { FastifyReply } from "fastify";
 import type { JSONSchema } from "json-schema-to-ts";
-import { ERROR_STATUSES as E, sendError } from "../plugins/errors.ts";
-import { ALLOWED_TRANSITIONS, TASK_STATUSES, type TaskStore } from "../tasks/store.ts";
+import { ERROR_STATUSES as E, NO_NUL_PATTERN, sendError } from "../plugins/errors.ts";
+import {
+  ALLOWED_TRANSITIONS,
+  TASK_STATUSES,
+  type TaskStatus,
+  type TaskStore,
+} from "../tasks/store.ts";
 
 const Status = {
   type: "string",
@@ -10,7 +15,7 @@ const Status = {
   description: "created -> running -> completed | failed",
 } as const satisfies JSONSchema;
 
-const Task = {
+export const Task = {
   type: "object",
   additionalProperties: false,
   required: [
@@ -42,8 +47,19 @@ const CreateTaskBody = {
   required: ["title"],
   additionalProperties: false,
   properties: {
-    title: { type: "string", minLength: 1, maxLength: 200, description: "1 to 200 characters." },
-    description: { type: "string", maxLength: 2000, description: "Up to 2000 characters." },
+    title: {
+      type: "string",
+      minLength: 1,
+      maxLength: 200,
+      pattern: NO_NUL_PATTERN,
+      description: "1 to 200 characters, without U+0000.",
+    },
+    description: {
+      type: "string",
+      maxLength: 2000,
+      pattern: NO_NUL_PATTERN,
+      description: "Up to 2000 characters, without U+0000.",
+    },
   },
 } as const satisfies JSONSchema;
 
@@ -54,7 +70,7 @@ const UpdateTaskBody = {
   properties: { status: Status },
 } as const satisfies JSONSchema;
 
-const TaskParams = {
+export const TaskParams = {
   type: "object",
   required: ["id"],
   additionalProperties: false,
@@ -102,14 +118,16 @@ const TaskPage = {
 export interface TaskRoutesOptions {
   store: TaskStore;
   onTaskCreated: () => void;
+  /** A PATCH moved a task. */
+  onTaskMoved?: (status: TaskStatus) => void;
 }
 
-const notFound = (reply: FastifyReply, id: string) =>
+export const notFound = (reply: FastifyReply, id: string) =>
   sendError(reply, 404, "not_found", `There is no task with id ${id}.`);
 
 export const taskRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: TaskRoutesOptions }> = async (
   app,
-  { store, onTaskCreated },
+  { store, onTaskCreated, onTaskMoved },
 ) => {
   app.post(
     "/tasks",
@@ -207,7 +225,10 @@ export const taskRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: TaskRoutesO
       const { id } = request.params;
       const to = request.body.status;
       const outcome = await store.transition(id, to);
-      if (outcome.ok) return outcome.task;
+      if (outcome.ok) {
+        onTaskMoved?.(to);
+        return outcome.task;
+      }
       if (outcome.reason === "not_found") return notFound(reply, id);
       const allowed = ALLOWED_TRANSITIONS[outcome.current];
       const next =

@@ -56,6 +56,8 @@ async function startAgent(port?: number): Promise<Agent> {
       READY_CHECK_INTERVAL_MS: String(READY_CHECK_INTERVAL_MS),
       DATABASE_TIMEOUT_MS: String(DATABASE_TIMEOUT_MS),
       DATABASE_POOL_MAX: "4",
+      // tasks move only through PATCH here; the runner has its own multi-process tests
+      RUNNER: "off",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

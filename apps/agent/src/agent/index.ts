@@ -1,0 +1,18 @@
+/**
+ * The one place that decides which agent runs the tasks. To plug in your own, implement
+ * `Agent` (types.ts) in a module of your own and return it below instead of the example
+ * agent, or leave this file alone and point AGENT_MODULE at a module that exports it.
+ */
+import type { Config } from "../config.ts";
+import { ExampleAgent } from "./example-agent.ts";
+import { loadAgentModule } from "./load-module.ts";
+import type { Agent } from "./types.ts";
+
+export { PermanentError, TransientError } from "./errors.ts";
+export { AgentModuleError } from "./load-module.ts";
+export type { Agent, RunContext } from "./types.ts";
+
+export async function createAgent(config: Pick<Config, "agent">): Promise<Agent> {
+  if (config.agent.module !== undefined) return loadAgentModule(config.agent.module);
+  return new ExampleAgent({ delayMs: config.agent.exampleDelayMs });
+}

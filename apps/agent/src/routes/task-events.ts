@@ -1,0 +1,142 @@
+import { PassThrough } from "node:stream";
+import type { FastifyPluginAsyncJsonSchemaToTs } from "@fastify/type-provider-json-schema-to-ts";
+import { ERROR_STATUSES as E } from "../plugins/errors.ts";
+import type { Task, TaskStore } from "../tasks/store.ts";
+import { notFound, TaskParams } from "./tasks.ts";
+
+export interface TaskEventRoutesOptions {
+  store: TaskStore;
+  /** A comment line this often keeps proxies from closing a quiet stream. */
+  keepAliveMs: number;
+}
+
+export const DEFAULT_KEEP_ALIVE_MS = 15_000;
+
+const TERMINAL = new Set(["completed", "failed"]);
+
+/**
+ * Whether `candidate` comes after `last` in the task's history. A notification may arrive
+ * after the snapshot that already contains it: those, and repeats, are dropped. Later
+ * changes have a later updated_at; within one millisecond a new claim has more attempts.
+ */
+export function isNewer(candidate: Task, last: Task): boolean {
+  if (candidate.status === last.status && candidate.attempts === last.attempts) return false;
+  if (candidate.updated_at !== last.updated_at) return candidate.updated_at > last.updated_at;
+  return candidate.attempts >= last.attempts;
+}
+
+/**
+ * GET /tasks/:id/events: server-sent events of the task's status changes. The first event is
+ * the task as it is now; the stream ends after a completed or failed event. The keep-alive
+ * tick also re-reads the task, so a missed notification costs at most one interval, and a
+ * deleted task ends the stream with a `deleted` event.
+ */
+export const taskEventRoutes: FastifyPluginAsyncJsonSchemaToTs<{
+  Options: TaskEventRoutesOptions;
+}> = async (app, { store, keepAliveMs }) => {
+  const open = new Set<() => void>();
+  // Open streams would hold the server's close until clients go away: end them first
+  // (EventSource clients reconnect, to another replica).
+  app.addHook("preClose", (done) => {
+    for (const end of [...open]) end();
+    done();
+  });
+
+  app.get(
+    "/tasks/:id/events",
+    {
+      schema: {
+        tags: ["tasks"],
+        summary: "Follow a task's status changes (server-sent events)",
+        description:
+          "A text/event-stream of `status` events whose data is the task as returned by GET /tasks/{id}. The first event is the current state; one follows each status change, in order; the stream ends after a completed or failed event (EventSource clients should then call close(), or they reconnect and get the final state again). A comment line keeps quiet streams open. A task deleted meanwhile ends the stream with a `deleted` event.",
+        params: TaskParams,
+        response: {
+          200: {
+            description: "The event stream.",
+            content: {
+              "text/event-stream": {
+                schema: {
+                  type: "string",
+                  description:
+                    'Events such as `id: 1\\nevent: status\\ndata: {"id":"...","status":"running",...}`.',
+                },
+              },
+            },
+          },
+          400: E[400],
+          404: E[404],
+          503: E[503],
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      // Subscribed before reading, so no change falls between the snapshot and the stream.
+      const early: Task[] = [];
+      let deliver = (task: Task) => {
+        early.push(task);
+      };
+      const unsubscribe = store.subscribe((task) => {
+        if (task.id === id) deliver(task);
+      });
+      let current: Task | undefined;
+      try {
+        current = await store.get(id);
+      } catch (error) {
+        unsubscribe();
+        throw error;
+      }
+      if (!current) {
+        unsubscribe();
+        return notFound(reply, id);
+      }
+
+      const body = new PassThrough();
+      let last: Task | undefined;
+      let sequence = 0;
+      let ended = false;
+      const end = () => {
+        if (ended) return;
+        ended = true;
+        clearInterval(keepAlive);
+        unsubscribe();
+        open.delete(end);
+        body.end();
+      };
+      const send = (task: Task) => {
+        if (ended || (last && !isNewer(task, last))) return;
+        last = task;
+        sequence += 1;
+        body.write(`id: ${sequence}\nevent: status\ndata: ${JSON.stringify(task)}\n\n`);
+        if (TERMINAL.has(task.status)) end();
+      };
+      const keepAlive = setInterval(async () => {
+        if (ended) return;
+        body.write(": keep-alive\n\n");
+        try {
+          const now = await store.get(id);
+          if (!now) {
+            body.write(`event: deleted\ndata: ${JSON.stringify({ id })}\n\n`);
+            end();
+          } else send(now);
+        } catch {
+          // the store is away for now: the stream stays, the next tick looks again
+        }
+      }, keepAliveMs);
+      open.add(end);
+      reply.raw.on("close", end);
+
+      send(current);
+      for (const task of early) send(task);
+      deliver = send;
+
+      return reply
+        .code(200)
+        .header("content-type", "text/event-stream; charset=utf-8")
+        .header("cache-control", "no-cache, no-transform")
+        .header("x-accel-buffering", "no")
+        .send(body as never);
+    },
+  );
+};
