@@ -29,17 +29,30 @@ export function npmName(name: string): string {
   return safe === "" ? "app" : safe;
 }
 
+/**
+ * Whether a repository name alone is safe to replace wherever it stands as a word: one like
+ * `agent-gitops-template` is, one like `agents` (also a word of the code) is not. Other names
+ * are replaced only with their owner, in URLs and image names, and as a package.json name.
+ */
+export function isDistinctiveName(name: string): boolean {
+  return /[-_.]/.test(name) && name.length >= 6;
+}
+
+const isPackageJson = (file: string) => file === "package.json" || file.endsWith("/package.json");
+
 /** Rewrites every way the `from` repository is named into the `to` repository's names. */
 export function makeRewriter(from: RepositorySettings, to: RepositorySettings): Rewriter {
   const owner = escapeRegExp(from.owner);
   const name = escapeRegExp(from.name);
   const pair = `${owner}/${name}`;
+  const distinctive = isDistinctiveName(from.name);
   const alternatives = [
     `(?<image>${HOST_START}${escapeRegExp(from.registry)}/${pair}${END})`,
     `(?<scp>${NAME_START}git@${escapeRegExp(from.host)}:${pair}${END})`,
     `(?<url>${HOST_START}${escapeRegExp(from.host)}/${pair}${END})`,
     `(?<pair>${NAME_START}${pair}${END})`,
-    `(?<name>${NAME_START}${name}${END})`,
+    `(?<pkg>(?<key>"name"\\s*:\\s*")${name}(?="))`,
+    ...(distinctive ? [`(?<name>${NAME_START}${name}${END})`] : []),
   ];
   const pattern = new RegExp(alternatives.join("|"), "gi");
   const image = `${to.registry}/${to.owner.toLowerCase()}/${to.name.toLowerCase()}`;
@@ -47,8 +60,7 @@ export function makeRewriter(from: RepositorySettings, to: RepositorySettings): 
 
   return (text, file) => {
     let count = 0;
-    const bareName =
-      file === "package.json" || file.endsWith("/package.json") ? npmName(to.name) : to.name;
+    const bareName = isPackageJson(file) ? npmName(to.name) : to.name;
     const out = text.replace(pattern, (match, ...args) => {
       const groups = args.at(-1) as Record<string, string | undefined>;
       let replacement: string;
@@ -56,7 +68,11 @@ export function makeRewriter(from: RepositorySettings, to: RepositorySettings): 
       else if (groups.scp) replacement = `git@${to.host}:${toPair}`;
       else if (groups.url) replacement = `${to.host}/${toPair}`;
       else if (groups.pair) replacement = toPair;
-      else replacement = bareName;
+      else if (groups.pkg !== undefined) {
+        // A package's name is the repository's only in package.json (or when distinctive).
+        const named = isPackageJson(file) || distinctive;
+        replacement = named ? `${groups.key}${bareName}` : match;
+      } else replacement = bareName;
       // Names that differ only in case already name the same repository (GitHub ignores
       // case); only image names must change, to lower case.
       if (!groups.image && replacement.toLowerCase() === match.toLowerCase()) replacement = match;

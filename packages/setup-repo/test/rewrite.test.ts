@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { RepositorySettings } from "../src/repository-file.ts";
-import { makeRewriter, npmName } from "../src/rewrite.ts";
+import { isDistinctiveName, makeRewriter, npmName } from "../src/rewrite.ts";
 
 const from: RepositorySettings = {
   host: "github.com",
@@ -115,6 +115,37 @@ describe("makeRewriter", () => {
       text: "ghcr.io/old-org/old-repo/a",
       count: 0,
     });
+  });
+});
+
+describe("a repository name that is also a common word", () => {
+  const generic = makeRewriter({ ...from, name: "agents" }, to);
+
+  it("is replaced with its owner, in URLs and images, and as the package.json name only", () => {
+    const text = [
+      "repoURL: https://github.com/old-org/agents.git",
+      "image: ghcr.io/old-org/agents/agent",
+      "metadata:\n  name: agents # the AppProject",
+      '{ "name": "agents" }',
+    ].join("\n");
+    expect(generic(text, "x.yaml").text).toBe(
+      [
+        "repoURL: https://github.com/Acme-Corp/My.Agent.git",
+        "image: ghcr.io/acme-corp/my.agent/agent",
+        "metadata:\n  name: agents # the AppProject",
+        '{ "name": "agents" }',
+      ].join("\n"),
+    );
+    expect(generic('{\n  "name": "Agents",\n  "private": true\n}', "package.json").text).toBe(
+      '{\n  "name": "my.agent",\n  "private": true\n}',
+    );
+  });
+
+  it("is told apart from distinctive names", () => {
+    expect(isDistinctiveName("agents")).toBe(false);
+    expect(isDistinctiveName("a-b")).toBe(false);
+    expect(isDistinctiveName("my-agent")).toBe(true);
+    expect(isDistinctiveName("agent_platform")).toBe(true);
   });
 });
 
