@@ -2,10 +2,12 @@ import { EventEmitter } from "node:events";
 import { createServer, type Server } from "node:net";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
+import { ExampleAgent } from "../src/agent/example-agent.ts";
 import { createLogger } from "../src/logger.ts";
 import { type Service, startService } from "../src/service.ts";
 import { MemoryTaskStore } from "../src/tasks/memory-store.ts";
 import { send, sleep, startSlowPost } from "./support/http.ts";
+import { isFinal, scriptedAgent, untilAborted, waitForTask } from "./support/runner.ts";
 
 interface Harness {
   signals: EventEmitter;
@@ -15,13 +17,14 @@ interface Harness {
   logs: Array<Record<string, unknown>>;
   start(
     env?: Record<string, string>,
-    extra?: Pick<Parameters<typeof startService>[0] & object, "createStore">,
+    extra?: Pick<Parameters<typeof startService>[0] & object, "createStore" | "agent">,
   ): Promise<Service | undefined>;
 }
 
 const services: Service[] = [];
 afterEach(async () => {
   for (const service of services.splice(0)) {
+    await service.runner?.stop(0);
     await service.app.close();
     await service.store.close();
   }
@@ -213,5 +216,97 @@ describe("startService", () => {
     if (!service) throw new Error("did not start");
     await Promise.all([service.shutdown("test"), service.shutdown("test again")]);
     expect(h.exits).toEqual([0]);
+  });
+});
+
+describe("startService with the runner", () => {
+  const post = (url: string, title: string) =>
+    send(url, "/tasks", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ title }),
+    });
+
+  it("runs tasks; on SIGTERM lets a run finish within the drain, releases the other, then closes the store", async () => {
+    const h = harness();
+    const store = new MemoryTaskStore();
+    const order: string[] = [];
+    const release = store.release.bind(store);
+    store.release = async (id, owner) => {
+      order.push("release");
+      return release(id, owner);
+    };
+    // kept open after shutdown, so the test can read the outcome
+    store.close = async () => {
+      order.push("close");
+    };
+    const agent = scriptedAgent(async (task, { signal }) => {
+      if (task.title === "quick") await sleep(150);
+      else await untilAborted(signal);
+      return "ok";
+    });
+    const service = await h.start(
+      { SHUTDOWN_DRAIN_MS: "400" },
+      { createStore: async () => store, agent },
+    );
+    if (!service) throw new Error("did not start");
+    const url = baseUrl(service);
+    const quick = JSON.parse((await post(url, "quick")).body);
+    const slow = JSON.parse((await post(url, "slow")).body);
+    await expect.poll(() => agent.calls.length).toBe(2);
+
+    h.signals.emit("SIGTERM", "SIGTERM");
+    expect(await h.exited).toBe(0);
+    expect(await store.get(quick.id)).toMatchObject({ status: "completed", result: "ok" });
+    expect(await store.get(slow.id)).toMatchObject({ status: "created", attempts: 1 });
+    expect(order).toEqual(["release", "close"]);
+  });
+
+  it("ROLE=worker serves only /health, /ready and /metrics, runs tasks, and exits without the HTTP drain", async () => {
+    const h = harness();
+    const store = new MemoryTaskStore();
+    const service = await h.start(
+      { ROLE: "worker", SHUTDOWN_DRAIN_MS: "5000", SHUTDOWN_TIMEOUT_MS: "10000" },
+      { createStore: async () => store, agent: new ExampleAgent({ delayMs: 0 }) },
+    );
+    if (!service) throw new Error("did not start");
+    const url = baseUrl(service);
+    for (const path of ["/health", "/ready", "/metrics"]) {
+      expect((await send(url, path)).status).toBe(200);
+    }
+    for (const path of ["/tasks", "/openapi.json", "/docs"]) {
+      expect((await send(url, path)).status).toBe(404);
+    }
+    const task = await store.create({ title: "run by the worker" });
+    expect((await waitForTask(store, task.id, isFinal)).status).toBe("completed");
+
+    const began = performance.now();
+    h.signals.emit("SIGTERM", "SIGTERM");
+    expect(await h.exited).toBe(0);
+    expect(performance.now() - began).toBeLessThan(2_000);
+  });
+
+  it.each([
+    ["ROLE=api", { ROLE: "api" }],
+    ["RUNNER=off", { RUNNER: "off" }],
+  ])("%s leaves tasks to PATCH, as without a runner", async (_name, env) => {
+    const h = harness();
+    const agent = scriptedAgent(async () => "never");
+    const service = await h.start(env, { agent });
+    if (!service) throw new Error("did not start");
+    expect(service.runner).toBeUndefined();
+    const task = JSON.parse((await post(baseUrl(service), "stays")).body);
+    await sleep(100);
+    expect(await service.store.get(task.id)).toMatchObject({ status: "created", attempts: 0 });
+    expect(agent.calls).toHaveLength(0);
+  });
+
+  it("stops with exit 1 naming AGENT_MODULE when the agent cannot be loaded", async () => {
+    const h = harness();
+    expect(await h.start({ AGENT_MODULE: "./no/such/agent.js" })).toBeUndefined();
+    expect(h.exits).toEqual([1]);
+    expect(h.logs.find((line) => line.level === "fatal")?.msg).toMatch(
+      /^cannot set up the agent: AGENT_MODULE="\.\/no\/such\/agent\.js" could not be loaded/,
+    );
   });
 });

@@ -21,6 +21,7 @@ export interface TestAppOptions {
   started?: boolean;
   checkIntervalMs?: number;
   checkTimeoutMs?: number;
+  eventsKeepAliveMs?: number;
 }
 
 /** The real app over an in-memory store (or the one given), with logs captured. */
@@ -42,7 +43,13 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     checkTimeoutMs: options.checkTimeoutMs ?? 1000,
     started: options.started ?? true,
   });
-  const app = await buildApp({ config, store, logger, readiness });
+  const app = await buildApp({
+    config,
+    store,
+    logger,
+    readiness,
+    eventsKeepAliveMs: options.eventsKeepAliveMs,
+  });
   return { app, store, readiness, logs };
 }
 
