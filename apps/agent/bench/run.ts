@@ -4,21 +4,33 @@
  * requests/s, p99 latency, peak RSS and startup-to-ready, with the ratios the service is
  * held to. Run `pnpm --filter @repo/agent build` first (`pnpm bench` at the root does).
  *
+ * The HTTP rows run with RUNNER=off (the HTTP path alone). Then it measures tasks completed
+ * per second: BENCH_TASKS tasks posted to a process running the example agent without delay,
+ * from the first POST to the last completion, on the in-memory store and on PostgreSQL.
+ *
  * Environment: BENCH_DURATION_S per run (default 4), BENCH_ROUNDS (default 3),
- * BENCH_CONNECTIONS (default 50),
- * BENCH_STARTS (startup samples, default 5), DATABASE_URL (adds the agent on PostgreSQL).
+ * BENCH_CONNECTIONS (default 50), BENCH_STARTS (startup samples, default 5),
+ * BENCH_TASKS (default 5000), BENCH_RUNNER_CONCURRENCY (default 16), DATABASE_URL (the
+ * PostgreSQL row's database; unset: a throwaway embedded PostgreSQL, as the tests use).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { get } from "node:http";
+import { Agent, get, request } from "node:http";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
+import {
+  createDatabaseOn,
+  type PostgresServer,
+  startPostgresServer,
+} from "../test/support/postgres.ts";
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const STARTS = Number(process.env.BENCH_STARTS ?? 5);
+const TASKS = Number(process.env.BENCH_TASKS ?? 5000);
+const RUNNER_CONCURRENCY = process.env.BENCH_RUNNER_CONCURRENCY ?? "16";
 
 const TARGETS = {
   healthShare: 0.7,
@@ -219,22 +231,121 @@ function table(rows: string[][]): string {
     .join("\n");
 }
 
+interface TaskRun {
+  name: string;
+  postSeconds: number;
+  totalSeconds: number;
+  failed: number;
+}
+
+async function statusCount(port: number, status: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const match = new RegExp(
+    `^task_status_changes_total\\{status="${status}"[^}]*\\} (\\d+)`,
+    "m",
+  ).exec(text);
+  return Number(match?.[1] ?? 0);
+}
+
+/**
+ * POSTs `count` tasks over keep-alive connections, as fast as the server takes them
+ * (autocannon's `amount` mode ends on its one-second tick, too coarse here).
+ */
+async function postTasks(port: number, count: number): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: 20 });
+  let sent = 0;
+  const one = () =>
+    new Promise<void>((resolve, reject) => {
+      const req = request(
+        {
+          host: "127.0.0.1",
+          port,
+          path: "/tasks",
+          method: "POST",
+          agent,
+          headers: { "content-type": "application/json" },
+        },
+        (res) => {
+          res.resume();
+          res.on("end", () =>
+            res.statusCode === 201
+              ? resolve()
+              : reject(new Error(`POST /tasks answered ${res.statusCode}`)),
+          );
+        },
+      );
+      req.on("error", reject);
+      req.end(taskBody);
+    });
+  const worker = async () => {
+    while (sent < count) {
+      sent += 1;
+      await one();
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: 20 }, worker));
+  } finally {
+    agent.destroy();
+  }
+}
+
+/** Posts TASKS tasks to a fresh process and times them until the last one completed. */
+async function tasksPerSecond(name: string, databaseUrl: string): Promise<TaskRun> {
+  const { child, port } = await start({
+    name,
+    entry: agentEntry,
+    env: {
+      DATABASE_URL: databaseUrl,
+      RUNNER: "on",
+      EXAMPLE_AGENT_DELAY_MS: "0",
+      RUNNER_CONCURRENCY,
+    },
+  });
+  try {
+    const began = performance.now();
+    await postTasks(port, TASKS);
+    const postSeconds = (performance.now() - began) / 1000;
+    for (;;) {
+      const finished = (await statusCount(port, "completed")) + (await statusCount(port, "failed"));
+      if (finished >= TASKS) break;
+      if (performance.now() - began > 300_000) throw new Error(`${name}: tasks not done in 5 min`);
+      await sleep(10);
+    }
+    const totalSeconds = (performance.now() - began) / 1000;
+    return { name, postSeconds, totalSeconds, failed: await statusCount(port, "failed") };
+  } finally {
+    await stop(child);
+  }
+}
+
 async function main(): Promise<void> {
   if (!existsSync(agentEntry)) {
     console.error("bench: dist/server.js is missing; run `pnpm --filter @repo/agent build` first");
     process.exit(1);
   }
+  let server: PostgresServer | undefined;
+  const freshDatabase = async (): Promise<string> => {
+    server ??= await startPostgresServer();
+    return (await createDatabaseOn(server.adminUrl)).url;
+  };
+  try {
+    await measure(freshDatabase);
+  } finally {
+    await server?.destroy();
+  }
+}
+
+async function measure(freshDatabase: () => Promise<string>): Promise<void> {
   const targets: Target[] = [
     { name: "node:http baseline", entry: baselineEntry, env: {} },
-    { name: "agent (memory store)", entry: agentEntry, env: { DATABASE_URL: "" } },
-  ];
-  if (process.env.DATABASE_URL) {
-    targets.push({
+    { name: "agent (memory store)", entry: agentEntry, env: { DATABASE_URL: "", RUNNER: "off" } },
+    {
       name: "agent (PostgreSQL)",
       entry: agentEntry,
-      env: { DATABASE_URL: process.env.DATABASE_URL },
-    });
-  }
+      env: { DATABASE_URL: process.env.DATABASE_URL ?? (await freshDatabase()), RUNNER: "off" },
+    },
+  ];
 
   console.log(
     `bench: ${ROUNDS} alternating rounds of ${DURATION_S} s per endpoint, ${CONNECTIONS} connections, ${STARTS} cold starts each, Node ${process.version}, loopback`,
@@ -310,6 +421,26 @@ async function main(): Promise<void> {
       ? "\nall targets met"
       : "\nsome targets missed (figures on a shared or busy machine vary; rerun on an idle one)",
   );
+
+  console.log(
+    `\ntasks completed per second: ${TASKS} tasks posted, example agent without delay, RUNNER_CONCURRENCY=${RUNNER_CONCURRENCY}, one process`,
+  );
+  const runs = [
+    await tasksPerSecond("memory store", ""),
+    // always a database of its own: the runner would otherwise also run other tasks there
+    await tasksPerSecond("PostgreSQL", await freshDatabase()),
+  ];
+  const taskRows = [["", "tasks/s", "posted in s", "all completed in s", "failed"]];
+  for (const run of runs) {
+    taskRows.push([
+      run.name,
+      (TASKS / run.totalSeconds).toFixed(0),
+      run.postSeconds.toFixed(2),
+      run.totalSeconds.toFixed(2),
+      String(run.failed),
+    ]);
+  }
+  console.log(`\n${table(taskRows)}`);
 }
 
 await main();
