@@ -205,6 +205,9 @@ describe("renameInSource", () => {
       "fetch('http://127.0.0.1:8000/health')",
       "/** What the agent returned. Agents and agentic things stay. */",
       "see https://github.com/acme/agent-platform and @repo/agents",
+      'createAgent(config: Pick<Config, "agent">); Omit<Options, "store" | "agent">',
+      '"export `agent` (or a default export)"; describe("agent processes", f)',
+      '"Agent runs in progress"',
     ].join("\n");
     expect(renameInSource(text, ctx).split("\n")).toEqual([
       'import x from "@repo/billing-bot";',
@@ -218,6 +221,9 @@ describe("renameInSource", () => {
       "fetch('http://127.0.0.1:8001/health')",
       "/** What the agent returned. Agents and agentic things stay. */",
       "see https://github.com/acme/agent-platform and @repo/agents",
+      'createAgent(config: Pick<Config, "agent">); Omit<Options, "store" | "agent">',
+      '"export `agent` (or a default export)"; describe("agent processes", f)',
+      '"Agent runs in progress"',
     ]);
   });
 });

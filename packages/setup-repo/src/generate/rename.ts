@@ -43,9 +43,13 @@ export function renameInSource(text: string, ctx: RenameContext): string {
     [new RegExp(`(?<![${NAME_CHAR}-])apps/${name}(?![${NAME_CHAR}-])`, "g"), `apps/${to.name}`],
     // snake_case identifiers built on the name: the tasks NOTIFY channel agent_tasks.
     [new RegExp(`(?<![${NAME_CHAR}])${escapeRegExp(from.snake)}_`, "g"), `${to.snake}_`],
-    // The name at the start of a string: "agent", "agent-migrations", `agent: ...`.
-    [new RegExp(`(?<=["'\`])${name}(?![${NAME_CHAR}])`, "g"), to.name],
-    [new RegExp(`(?<=["'\`])${escapeRegExp(from.display)}(?![${NAME_CHAR}])`, "g"), to.display],
+    // Names built on it at the start of a string: "agent-migrations", `agent: config error`.
+    [new RegExp(`(?<=["'\`])${name}(?=[-:])`, "g"), `${to.name}`],
+    // The name as a whole string where it is a value (service: "agent"), not where it is a
+    // key of a type or an export (Pick<Config, "agent">, "export `agent`").
+    [new RegExp(`(?<=[:=(]\\s*(["'\`]))${name}(?=\\1)`, "g"), to.name],
+    // The OpenAPI title: "Agent service".
+    [new RegExp(`(?<=["'\`])${escapeRegExp(from.display)}(?= service\\b)`, "g"), to.display],
   ];
   return masked(text, ctx.protect, (hidden) => {
     let out = hidden;
