@@ -52,7 +52,7 @@ describe("gitops diff", () => {
     );
     writeFileSync(
       join(clone, "gitops/repository.yaml"),
-      "repository: example-org/other\nregistry: ghcr.io\n",
+      "repository: another-org/other\nregistry: ghcr.io\n",
     );
     commit(clone, deployment, text, "port 8080");
     const out = join(fx.dir, "diff.md");
