@@ -178,6 +178,23 @@ describe("gitops/repository.yaml", () => {
     });
   });
 
+  it("uses the GitHub Enterprise host when repository.yaml names one", () => {
+    const root = copyRepository("enterprise-host");
+    writeFileSync(
+      join(root, "gitops/repository.yaml"),
+      "repository: Team/agents\nregistry: containers.git.example.com\nhost: git.example.com\n",
+    );
+    expect(readRepositoryConfig(root)).toMatchObject({
+      repoURL: "https://git.example.com/Team/agents.git",
+      imagePrefix: "containers.git.example.com/team/agents/",
+    });
+    writeFileSync(
+      join(root, "gitops/repository.yaml"),
+      "repository: a/b\nregistry: ghcr.io\nhost: https://git.example.com\n",
+    );
+    expect(() => readRepositoryConfig(root)).toThrow(/key "host" must be a git host/);
+  });
+
   it("compares repository URLs as Git does", () => {
     expect(sameRepoURL("https://github.com/A/b.git", "https://github.com/a/b/")).toBe(true);
     expect(sameRepoURL("https://github.com/a/b.git", "https://github.com/a/c.git")).toBe(false);

@@ -22,7 +22,7 @@ export function readRepositoryConfig(root: string): RepositoryConfig {
     throw new GitopsError(`${REPOSITORY_FILE} is not valid YAML: ${(error as Error).message}`);
   }
   const fields = (typeof data === "object" && data !== null ? data : {}) as Record<string, unknown>;
-  const { repository, registry } = fields;
+  const { repository, registry, host = "github.com" } = fields;
   if (typeof repository !== "string" || !/^[\w.-]+\/[\w.-]+$/.test(repository)) {
     throw new GitopsError(
       `${REPOSITORY_FILE}: key "repository" must be "<owner>/<name>" (got ${JSON.stringify(repository)}).`,
@@ -33,11 +33,17 @@ export function readRepositoryConfig(root: string): RepositoryConfig {
       `${REPOSITORY_FILE}: key "registry" must be a registry host such as ghcr.io (got ${JSON.stringify(registry)}).`,
     );
   }
+  if (typeof host !== "string" || !/^[a-z0-9.-]+(:\d+)?$/.test(host)) {
+    throw new GitopsError(
+      `${REPOSITORY_FILE}: key "host" must be a git host such as github.com (got ${JSON.stringify(host)}).`,
+    );
+  }
   // Image names and GHCR paths are lower case even when the GitHub owner is not.
   return {
     repository,
     registry,
-    repoURL: `https://github.com/${repository}.git`,
+    // GitHub Enterprise repositories name their host (`host:`); github.com otherwise.
+    repoURL: `https://${host}/${repository}.git`,
     imagePrefix: `${registry}/${repository.toLowerCase()}/`,
   };
 }
