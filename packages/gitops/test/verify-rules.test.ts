@@ -15,6 +15,7 @@ import {
   checkRollingUpdate,
   checkSecurityContext,
   checkServiceAccountToken,
+  checkTaskRunner,
   checkTerminationGrace,
   checkTopologySpread,
   STATELESS_ANNOTATION,
@@ -323,6 +324,47 @@ describe("workload rules", () => {
     } as never);
     const fromConfigMap = checkDatabaseSecret(pods("Deployment", spec), context([]));
     expect(fromConfigMap[0]?.problem).toContain("without a secretKeyRef");
+  });
+
+  it("requires the database wherever API and runner run apart, whatever the replicas", () => {
+    for (const role of ["api", "worker"]) {
+      const spec = good();
+      spec.containers[0]?.env.push({ name: "ROLE", value: role } as never);
+      const one = pods("Deployment", spec);
+      const findings = checkDatabaseSecret(one, context([one]));
+      expect(rules(findings)).toEqual(["database-secret"]);
+      expect(findings[0]?.problem).toContain(`ROLE=${role} without DATABASE_URL`);
+    }
+  });
+
+  it("requires a runner beside an API that runs no tasks", () => {
+    const withEnv = (env: Array<{ name: string; value: string }>, image?: string) => {
+      const spec = good();
+      spec.containers[0]?.env.push(...(env as never[]));
+      if (image) (spec.containers[0] as { image: string }).image = image;
+      return pods("Deployment", spec);
+    };
+    const api = withEnv([{ name: "ROLE", value: "api" }]);
+    expect(rules(checkTaskRunner(api, context([api])))).toEqual(["task-runner"]);
+    for (const runner of [
+      withEnv([{ name: "ROLE", value: "worker" }]),
+      withEnv([]),
+      withEnv([{ name: "ROLE", value: "all" }]),
+    ]) {
+      expect(checkTaskRunner(api, context([api, runner]))).toEqual([]);
+    }
+    // a runner of another image, or one switched off, runs other tasks or none
+    const other = withEnv([{ name: "ROLE", value: "worker" }], "ghcr.io/o/r/other:1.0.0");
+    const off = withEnv([{ name: "RUNNER", value: "off" }]);
+    expect(rules(checkTaskRunner(api, context([api, other, off])))).toEqual(["task-runner"]);
+    // saying so: nothing here is meant to run tasks
+    const quiet = withEnv([
+      { name: "ROLE", value: "api" },
+      { name: "RUNNER", value: "off" },
+    ]);
+    expect(checkTaskRunner(quiet, context([quiet]))).toEqual([]);
+    const job = pods("Job", { ...good(), restartPolicy: "Never" });
+    expect(checkTaskRunner(job, context([job]))).toEqual([]);
   });
 
   it("requires images of this repository, pinned", () => {

@@ -21,7 +21,9 @@ export const RULES: Readonly<Record<string, string>> = {
     "pods carry prometheus.io scrape, port and path annotations for a declared port",
   "job-limits":
     "Jobs have backoffLimit and activeDeadlineSeconds; hook Jobs are replaced before the next run",
-  "database-secret": "DATABASE_URL comes from a secretKeyRef, and multi-replica workloads have one",
+  "database-secret":
+    "DATABASE_URL comes from a secretKeyRef; multi-replica workloads and split roles (ROLE=api, ROLE=worker) have one",
+  "task-runner": "an API with ROLE=api has a workload of its image beside it that runs the tasks",
   "service-selector": "a Service selects the pods of a Deployment and no others",
   "service-target-port": "a Service's targetPort is a port the selected pods declare",
   "pdb-selector": "a PodDisruptionBudget selects the pods of a Deployment",

@@ -330,6 +330,12 @@ function databaseFindings(
         problem: `container ${containerName(container)} sets DATABASE_URL ${entry.value !== undefined ? "as a literal value: credentials in git" : "without a secretKeyRef"}`,
         fix: "take it from a Secret: valueFrom.secretKeyRef {name: <app>-db-app, key: uri} (see gitops/README.md)",
       });
+    } else if (!entry && SPLIT_ROLES.has(envValue(container, "ROLE") ?? "")) {
+      findings.push({
+        rule: "database-secret",
+        problem: `container ${containerName(container)} runs with ROLE=${envValue(container, "ROLE")} without DATABASE_URL: API and worker pods share tasks only through the database, so in memory the workers never see the API's tasks`,
+        fix: "add env DATABASE_URL from valueFrom.secretKeyRef {name: <app>-db-app, key: uri}, or run API and runner together (no ROLE)",
+      });
     } else if (!entry && replicas > 1 && !stateless && records(container.ports).length > 0) {
       findings.push({
         rule: "database-secret",
@@ -346,6 +352,45 @@ export const checkDatabaseSecret: ObjectRule = (object, context) => {
   return pod ? databaseFindings(pod, object, context) : [];
 };
 
+/** The agent's ROLE values that put the API and the task runner in different pods. */
+const SPLIT_ROLES = new Set(["api", "worker"]);
+
+/** An image without its tag or digest: containers of one app share it. */
+function imageRepository(container: Record<string, unknown>): string {
+  return (text(container.image) ?? "").replace(/@.*$/, "").replace(/:[^:/]*$/, "");
+}
+
+/** Runs the task runner: ROLE unset (all), all or worker, and RUNNER not off. */
+function runsTasks(container: Record<string, unknown>): boolean {
+  const role = envValue(container, "ROLE") ?? "all";
+  return (role === "all" || role === "worker") && envValue(container, "RUNNER") !== "off";
+}
+
+/**
+ * An API told not to run tasks (ROLE=api) needs a runner beside it: a long-running workload
+ * of the same image with ROLE=worker (or all). Otherwise tasks are accepted and never run.
+ */
+export const checkTaskRunner: ObjectRule = (object, { objects }) => {
+  const pod = podTemplate(object);
+  if (!pod?.longRunning) return [];
+  const runners = objects
+    .map(podTemplate)
+    .filter((p): p is PodTemplate => p?.longRunning === true)
+    .flatMap((p) => p.containers.filter(runsTasks));
+  const findings: Finding[] = [];
+  for (const container of pod.containers) {
+    if (envValue(container, "ROLE") !== "api" || envValue(container, "RUNNER") === "off") continue;
+    const image = imageRepository(container);
+    if (runners.some((runner) => imageRepository(runner) === image)) continue;
+    findings.push({
+      rule: "task-runner",
+      problem: `container ${containerName(container)} serves the API with ROLE=api, but no workload here runs its tasks (ROLE=worker or all, image ${image}): tasks would stay created`,
+      fix: "add the worker component to the overlay (components: [../../components/worker]), remove ROLE=api, or set RUNNER=off beside it if something else moves the tasks",
+    });
+  }
+  return findings;
+};
+
 export const POD_RULES: ObjectRule[] = [
   checkProbes,
   checkResources,
@@ -357,4 +402,5 @@ export const POD_RULES: ObjectRule[] = [
   checkPrometheusScrape,
   checkJobLimits,
   checkDatabaseSecret,
+  checkTaskRunner,
 ];
