@@ -1,12 +1,14 @@
 import type { AddressInfo } from "node:net";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { TransientError } from "../src/agent/errors.ts";
 import { isNewer } from "../src/routes/task-events.ts";
 import type { Runner } from "../src/runner/runner.ts";
 import { MemoryTaskStore } from "../src/tasks/memory-store.ts";
+import { createPostgresTaskStore } from "../src/tasks/postgres-store.ts";
 import { StoreUnavailableError, type Task } from "../src/tasks/store.ts";
 import { createTestApp, json, type TestApp } from "./support/app.ts";
 import { type EventStream, openEvents, statuses } from "./support/events.ts";
+import { createTestDatabase, type TestDatabase } from "./support/postgres.ts";
 import { scriptedAgent, startRunner } from "./support/runner.ts";
 
 /** Counts live subscriptions, to prove streams let go of theirs. */
@@ -210,6 +212,49 @@ describe("GET /tasks/:id/events", () => {
     const operation = doc.paths["/tasks/{id}/events"].get;
     expect(Object.keys(operation.responses["200"].content)).toEqual(["text/event-stream"]);
     expect(Object.keys(operation.responses).sort()).toEqual(["200", "400", "404", "503"]);
+  });
+});
+
+describe("GET /tasks/:id/events on PostgreSQL", () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await database?.drop();
+  });
+
+  it("delivers the changes another process makes, in order, through LISTEN/NOTIFY", async () => {
+    const open = () =>
+      createPostgresTaskStore({ connectionString: database.url, poolMax: 4, timeoutMs: 5_000 });
+    // the API and the runner on separate connections, as two replicas would be
+    const [apiStore, workerStore] = await Promise.all([open(), open()]);
+    try {
+      const { events } = await serve({ store: apiStore });
+      const task = await apiStore.create({ title: "across processes" });
+      const stream = await events(task.id);
+      await stream.waitFor(1);
+      const agent = scriptedAgent(async (_task, _context, call) => {
+        if (call === 1) throw new TransientError("first try fails");
+        return "second try";
+      });
+      runners.push(startRunner(workerStore, agent, { retryDelayMs: 20 }).runner);
+      expect(await stream.ended).toBe(true);
+      const sent = stream.events.map((e) => JSON.parse(e.data) as Task);
+      expect(sent.map((t) => [t.status, t.attempts])).toEqual([
+        ["created", 0],
+        ["running", 1],
+        ["created", 1],
+        ["running", 2],
+        ["completed", 2],
+      ]);
+      expect(sent.at(-1)?.result).toBe("second try");
+    } finally {
+      await Promise.all(runners.splice(0).map((runner) => runner.stop(0)));
+      await current?.app.close();
+      current = undefined;
+      await Promise.all([apiStore.close(), workerStore.close()]);
+    }
   });
 });
 

@@ -8,7 +8,8 @@ import type { Task } from "../tasks/store.ts";
 export interface RunContext {
   /**
    * Aborted when the task times out (RUNNER_TASK_TIMEOUT_MS), when the service shuts down
-   * before the task finished, or when another runner took the task over. Pass it on to
+   * before the task finished, or when the runner lost the task (another runner took it
+   * over after the lease expired, or a client moved or deleted it). Pass it on to
    * fetch(), model clients and timers so the work stops promptly.
    */
   signal: AbortSignal;

@@ -47,7 +47,9 @@ class ShuttingDownError extends Error {
 class LeaseLostError extends Error {
   override readonly name = "LeaseLostError";
   constructor() {
-    super("another runner took the task over: this runner's lease expired");
+    super(
+      "this runner no longer holds the task: its lease expired and another runner took it, or a client moved or deleted it",
+    );
   }
 }
 
@@ -264,7 +266,9 @@ export class Runner {
     );
     if (!saved.ok) return "lost";
     if (!saved.value) {
-      logger.warn("result discarded: another runner took the task over after this lease expired");
+      logger.warn(
+        "result discarded: this runner no longer holds the task (its lease expired and another runner took it, or a client moved or deleted it)",
+      );
       return "lost";
     }
     logger.info({ durationMs: Math.round(performance.now() - began) }, "task completed");

@@ -58,7 +58,9 @@ describe("runner faults", () => {
     expect(agent.calls[0]?.signal.reason).toMatchObject({ name: "LeaseLostError" });
     await expect
       .poll(() => messages(logs))
-      .toContain("task abandoned: another runner took the task over: this runner's lease expired");
+      .toContain(
+        "task abandoned: this runner no longer holds the task: its lease expired and another runner took it, or a client moved or deleted it",
+      );
     // the new owner finishes it; this runner writes nothing
     expect(await store.get(task.id)).toMatchObject({ status: "running", attempts: 1 });
     const scraped = await Promise.all(metrics.metrics().map((m) => m.get()));
@@ -124,7 +126,9 @@ describe("runner faults", () => {
     const { logs } = start(store, new ExampleAgent({ delayMs: 0 }));
     await expect
       .poll(() => messages(logs))
-      .toContain("result discarded: another runner took the task over after this lease expired");
+      .toContain(
+        "result discarded: this runner no longer holds the task (its lease expired and another runner took it, or a client moved or deleted it)",
+      );
   });
 
   it("hands back tasks whose claim was still on its way when stop() came", async () => {

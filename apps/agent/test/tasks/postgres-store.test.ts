@@ -132,7 +132,11 @@ describe("PostgreSQL task store", () => {
       );
       expect(performance.now() - started).toBeLessThan(300 + 750);
       await blocker.query("rollback");
-      expect((await store.transition(task.id, "running")).ok).toBe(true);
+      // the caller was told "unavailable" at its deadline; on a loaded machine the server may
+      // still apply the statement once the lock is gone, before its own timeout cancels it
+      const again = await store.transition(task.id, "running");
+      expect(again.ok || (again.reason === "conflict" && again.current === "running")).toBe(true);
+      expect((await store.get(task.id))?.status).toBe("running");
     } finally {
       blocker.release();
       await store.close();
