@@ -75,11 +75,11 @@ async function buildDocsInstance(options: OpenApiOptions): Promise<FastifyInstan
       info: {
         title: "Agent service",
         description:
-          "Tasks API with health, readiness and metrics. Every error has the body `{ error, message, details? }`; `details` names each field and the rule it broke.",
+          "Tasks API with health, readiness and metrics. A created task is run in the background by the agent runner (unless RUNNER=off): read it with GET /tasks/{id}, or follow it with GET /tasks/{id}/events. Every error has the body `{ error, message, details? }`; `details` names each field and the rule it broke.",
         version: options.version,
       },
       tags: [
-        { name: "tasks", description: "Create, read, list, move and delete tasks." },
+        { name: "tasks", description: "Create, read, follow, list, move and delete tasks." },
         { name: "operations", description: "Probes and metrics for the platform." },
       ],
     },
