@@ -4,7 +4,7 @@ import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { ExampleAgent } from "../src/agent/example-agent.ts";
 import { createLogger } from "../src/logger.ts";
-import { type Service, startService } from "../src/service.ts";
+import { type Service, type ServiceOptions, startService } from "../src/service.ts";
 import { MemoryTaskStore } from "../src/tasks/memory-store.ts";
 import { send, sleep, startSlowPost } from "./support/http.ts";
 import { isFinal, scriptedAgent, untilAborted, waitForTask } from "./support/runner.ts";
@@ -15,10 +15,7 @@ interface Harness {
   exited: Promise<number>;
   stderr: string[];
   logs: Array<Record<string, unknown>>;
-  start(
-    env?: Record<string, string>,
-    extra?: Pick<Parameters<typeof startService>[0] & object, "createStore" | "agent">,
-  ): Promise<Service | undefined>;
+  start(env?: Record<string, string>, extra?: ServiceOptions): Promise<Service | undefined>;
 }
 
 const services: Service[] = [];

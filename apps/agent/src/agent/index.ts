@@ -3,7 +3,7 @@
  * `Agent` (types.ts) in a module of your own and return it below instead of the example
  * agent, or leave this file alone and point AGENT_MODULE at a module that exports it.
  */
-import type { Config } from "../config.ts";
+import type { AgentConfig } from "../config.ts";
 import { ExampleAgent } from "./example-agent.ts";
 import { loadAgentModule } from "./load-module.ts";
 import type { Agent } from "./types.ts";
@@ -12,7 +12,7 @@ export { PermanentError, TransientError } from "./errors.ts";
 export { AgentModuleError } from "./load-module.ts";
 export type { Agent, RunContext } from "./types.ts";
 
-export async function createAgent(config: Pick<Config, "agent">): Promise<Agent> {
+export async function createAgent(config: { agent: AgentConfig }): Promise<Agent> {
   if (config.agent.module !== undefined) return loadAgentModule(config.agent.module);
   return new ExampleAgent({ delayMs: config.agent.exampleDelayMs });
 }

@@ -8,7 +8,7 @@ export class AgentModuleError extends Error {
 }
 
 const EXPECTED =
-  "export `agent` (or a default export) with a run(task, context) method, or a createAgent() function returning one";
+  "export an object with a run(task, context) method, named agent or as the default export, or a createAgent() function returning one";
 
 function isAgent(value: unknown): value is Agent {
   return (

@@ -128,7 +128,7 @@ describe("choosing the agent", () => {
     });
   });
 
-  it("loads an agent exported as `agent`, as the default export, or made by createAgent()", async () => {
+  it("loads an agent exported by name, as the default export, or made by createAgent()", async () => {
     const named = write("named.mjs", "export const agent = { run: async () => 'named' };");
     const byDefault = write("default.mjs", "export default { run: async () => 'default' };");
     const factory = write(
@@ -159,7 +159,7 @@ describe("choosing the agent", () => {
     );
     const empty = write("empty.mjs", "export const helper = 1;");
     await expect(loadAgentModule(empty)).rejects.toThrow(
-      `AGENT_MODULE="${empty}" exports no agent: export \`agent\` (or a default export) with a run(task, context) method, or a createAgent() function returning one`,
+      `AGENT_MODULE="${empty}" exports no agent: export an object with a run(task, context) method, named agent or as the default export, or a createAgent() function returning one`,
     );
     const failing = write(
       "failing.mjs",

@@ -25,7 +25,7 @@ export const FAST = {
 export function startRunner(
   store: TaskStore,
   agent: Agent,
-  options: Partial<Omit<RunnerOptions, "store" | "agent" | "logger">> = {},
+  options: Partial<Omit<RunnerOptions, "store" | "logger">> = {},
 ): TestRunner {
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
