@@ -217,6 +217,12 @@ describe("agent processes running tasks on one PostgreSQL", () => {
     const exited = once(worker.child, "exit");
     const signalledAt = performance.now();
     worker.child.kill("SIGTERM");
+    // once the worker has taken the signal (readiness turns 503 in the same step as the
+    // runner stops claiming), a new task must be left for other workers
+    await until(
+      async () => (await fetch(`${worker.url}/ready`)).status === 503,
+      "the worker to start draining",
+    );
     const late = await store.create({ title: "created after SIGTERM" });
     const [code] = (await exited) as [number | null];
     const tookMs = performance.now() - signalledAt;

