@@ -5,6 +5,7 @@
  * own id), as kustomize's patch transformers do.
  */
 import { parse } from "yaml";
+import type { KubernetesObject } from "./api.ts";
 import { KustomizeError } from "./api.ts";
 import type { PatchArg, Selector } from "./kustomization.ts";
 import type { Loader } from "./loader.ts";
@@ -155,6 +156,51 @@ function applySm(
   r.obj = next;
 }
 
+const previousKeys = [
+  "internal.config.kubernetes.io/previousKinds",
+  "internal.config.kubernetes.io/previousNames",
+  "internal.config.kubernetes.io/previousNamespaces",
+] as const;
+
+/**
+ * kustomize applies a `patches` JSON patch to a resource that carries its internal
+ * previous-id annotations, so `metadata.annotations` always exists for the patch (adding
+ * `/metadata/annotations/x` works on a resource without annotations); they are dropped again
+ * afterwards, with the annotations map if it is left empty.
+ */
+function withInternalAnnotations(
+  r: Resource,
+  patch: (obj: KubernetesObject) => KubernetesObject,
+): KubernetesObject {
+  const meta = r.obj.metadata;
+  if (!meta || typeof meta !== "object" || Array.isArray(meta)) return patch(r.obj);
+  const before = meta.annotations;
+  if (
+    before !== undefined &&
+    before !== null &&
+    (typeof before !== "object" || Array.isArray(before))
+  )
+    return patch(r.obj);
+  const ids = r.prevIds;
+  const internal = [
+    ids.map((id) => id.kind).join(","),
+    ids.map((id) => id.name).join(","),
+    ids.map((id) => id.namespace).join(","),
+  ];
+  const annotations: Record<string, string> = { ...(before ?? {}) };
+  previousKeys.forEach((key, i) => {
+    annotations[key] = internal[i] as string;
+  });
+  const next = patch({ ...r.obj, metadata: { ...meta, annotations } });
+  const after = next.metadata?.annotations;
+  if (after && typeof after === "object" && !Array.isArray(after)) {
+    const kept = after as Record<string, unknown>;
+    for (const key of previousKeys) delete kept[key];
+    if (Object.keys(kept).length === 0 && next.metadata) delete next.metadata.annotations;
+  }
+  return next;
+}
+
 /** One entry of `patches`. */
 export function applyPatch(ldr: Loader, list: Resource[], p: PatchArg, where: Where): void {
   const inline = (p.patch ?? "").trim();
@@ -170,7 +216,7 @@ export function applyPatch(ldr: Loader, list: Resource[], p: PatchArg, where: Wh
     const ops = parseJsonPatch(text, source);
     for (const r of selectResources(list, p.target, where)) {
       r.storePreviousId();
-      r.obj = applyJson6902(r.obj, ops, source);
+      r.obj = withInternalAnnotations(r, (obj) => applyJson6902(obj, ops, source));
     }
     return;
   }
