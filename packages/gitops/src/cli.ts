@@ -6,14 +6,24 @@
 import type { Command, CommandContext } from "./command.ts";
 import { UsageError } from "./command.ts";
 
-const VERBS = ["verify", "bump", "promote", "rollback", "release", "history", "diff"] as const;
+/** Each verb with the one line `gitops --help` shows for it. */
+const SUMMARIES = {
+  verify: "render every app x environment and gitops/argocd, check schemas and rollout rules",
+  bump: "point an environment at a new image (commit + push; what CI runs after a build)",
+  promote: "move an environment to the image another one runs, on a branch for a pull request",
+  rollback: "put an environment back on an image it ran before, and hold it there",
+  release: "lift the hold a rollback left, so CI deploys to the environment again",
+  history: "what each environment ran, when, built from which commit, changed by whom",
+  diff: "the rendered manifests that change between two refs, as markdown",
+} as const;
+const VERBS = Object.keys(SUMMARIES) as (keyof typeof SUMMARIES)[];
 
 function usage(): string {
   return [
     "usage: gitops <command> [flags]",
     "",
     "commands:",
-    ...VERBS.map((verb) => `  ${verb}`),
+    ...VERBS.map((verb) => `  ${verb.padEnd(10)}${SUMMARIES[verb]}`),
     "",
     "Run `gitops <command> --help` for the flags of one command.",
   ].join("\n");

@@ -251,6 +251,7 @@ describe("gitops bump errors name what to do", () => {
     [["--app", "agent", "--env", "qa", "--tag", "t1"], 'unknown environment "qa"', 1],
     [["--app", "agent", "--env", "dev", "--tag=-bad"], "malformed image tag", 1],
     [["--app", "agent", "--env", "dev", "--tag", "main:1"], "malformed image tag", 1],
+    [["--app", "agent", "--env", "dev", "--tag", "latest"], 'image tag "latest" moves', 1],
     [
       ["--app", "agent", "--env", "dev", "--tag", "t1", "--digest", "sha256:xyz"],
       "malformed image digest",

@@ -268,6 +268,10 @@ describe("gitops promote", () => {
       "p2",
     ]);
     expect(lift.code, lift.stderr).toBe(0);
+    // Not pushed: the hint says to push the branch before opening the pull request.
+    expect(lift.stdout).toContain(
+      "git push --set-upstream origin p2 && gh pr create --fill --head p2",
+    );
     expect(git(clone, ["show", "--name-status", "--format=", "p2"])).toBe(`D\t${HOLD}`);
     const noop = await gitops(clone, [
       "promote",

@@ -10,8 +10,8 @@ import {
   type ImageEntry,
   imageReference,
   requireCommitId,
+  requireDeployTag,
   requireDigest,
-  requireTag,
   sameImage,
 } from "../deploy/image.ts";
 import { holdPath, readOverlay, writeImage } from "../deploy/overlay.ts";
@@ -34,6 +34,7 @@ fetches, rebases and tries again (bounded).
 Exits 0 without a commit when the environment already runs that image. Refuses:
   - while the environment is on hold after a rollback (release it: gitops release --app --env);
   - an image built from a commit that is an ancestor of the deployed one (an out-of-order run).
+  - the tag latest without a digest (it moves: the environment would not be pinned).
 
   --source-commit  the commit the image was built from (CI: github.sha)
   --source-repo    where to look that commit up, when the gitops tree is another repository
@@ -95,8 +96,8 @@ export const command: Command = {
     });
     const app = required(flags.app, "app");
     const env = required(flags.env, "env");
-    const tag = requireTag(required(flags.tag, "tag"));
     const digest = flags.digest === undefined ? undefined : requireDigest(flags.digest);
+    const tag = requireDeployTag(required(flags.tag, "tag"), digest);
     let sourceCommit =
       flags["source-commit"] === undefined ? undefined : requireCommitId(flags["source-commit"]);
 

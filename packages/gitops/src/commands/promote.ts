@@ -9,8 +9,8 @@ import {
   type ImageEntry,
   imageReference,
   requireCommitId,
+  requireDeployTag,
   requireDigest,
-  requireTag,
   sameImage,
 } from "../deploy/image.ts";
 import { holdPath, readOverlay, removeHold, writeImage } from "../deploy/overlay.ts";
@@ -63,7 +63,7 @@ export const command: Command = {
       flags.tag === undefined
         ? undefined
         : {
-            newTag: requireTag(flags.tag),
+            newTag: requireDeployTag(flags.tag, flags.digest),
             ...(flags.digest === undefined ? {} : { digest: requireDigest(flags.digest) }),
           };
     const releaseSource =
@@ -166,7 +166,9 @@ export const command: Command = {
     ctx.stdout(
       `promoted ${reference}${source ? ` from ${app}/${from}` : ""} to ${app}/${to}: commit ${short(sha)} on branch ${branch}` +
         `${session.push ? ` (pushed to ${session.remote})` : ""}.\n` +
-        `open the pull request: gh pr create --fill --head ${branch}\n`,
+        (session.push
+          ? `open the pull request: gh pr create --fill --head ${branch}\n`
+          : `push it, then open the pull request: git push --set-upstream ${session.remote} ${branch} && gh pr create --fill --head ${branch}\n`),
     );
     return 0;
   },

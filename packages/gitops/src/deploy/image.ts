@@ -23,6 +23,20 @@ export function requireTag(tag: string): string {
   return tag;
 }
 
+/**
+ * A tag to deploy: well-formed, and never `latest` alone (it moves, so a later push changes what
+ * runs without a commit, and gitops verify refuses it); with a digest the digest pins it.
+ */
+export function requireDeployTag(tag: string, digest: string | undefined): string {
+  requireTag(tag);
+  if (tag.toLowerCase() === "latest" && digest === undefined) {
+    throw new GitopsError(
+      `image tag "${tag}" moves with every push, so the environment would not be pinned (gitops verify refuses it): deploy the commit's tag (main-<sha7>) or a release version, or add --digest sha256:<hex>.`,
+    );
+  }
+  return tag;
+}
+
 export function requireDigest(digest: string): string {
   if (!DIGEST.test(digest)) {
     throw new GitopsError(
