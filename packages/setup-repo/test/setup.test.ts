@@ -63,9 +63,15 @@ describe("setup-repo on a copy of this repository", () => {
     expect(first.stdout).toMatch(/^ {2}gitops\/repository\.yaml: 1$/m);
     expect(first.stdout).toMatch(/^ {2}gitops\/argocd\/applicationset\.yaml: \d+$/m);
 
-    // The name alone is the repository's only when it is distinctive (see isDistinctiveName).
+    // The name alone is the repository's only when it is distinctive (see isDistinctiveName),
+    // and only as a name of its own: `my-agent` in a file name such as `my-agent.ts` is not one
+    // (a repository called my-agent must not fail on the example agent's docs).
+    const escaped = old.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    const alone = new RegExp(
+      `(?<![A-Za-z0-9_-])${escaped}(?![A-Za-z0-9_-]|\\.(?!git\\b)[A-Za-z0-9])`,
+    );
     const traces = isDistinctiveName(old.name)
-      ? [`${old.owner}/${old.name}`, old.name]
+      ? [`${old.owner}/${old.name}`, alone]
       : [`${old.owner}/${old.name}`];
     expect(grepTree(copy, traces)).toEqual([]);
     expect(readFileSync(join(copy, "gitops/repository.yaml"), "utf8")).toMatch(

@@ -128,9 +128,16 @@ export function fixtureRepo(files: Record<string, string>, prefix = "setup-repo-
   return dir;
 }
 
-/** Every line of every file (outside .git and node_modules) containing one of the needles, any case. */
-export function grepTree(dir: string, needles: string[]): string[] {
-  const lower = needles.map((needle) => needle.toLowerCase());
+/**
+ * Every line of every file (outside .git and node_modules) containing one of the needles, any
+ * case (a string is looked for as it is, a RegExp as it says).
+ */
+export function grepTree(dir: string, needles: (string | RegExp)[]): string[] {
+  const matchers = needles.map((needle) =>
+    typeof needle === "string"
+      ? (text: string) => text.includes(needle.toLowerCase())
+      : (text: string) => new RegExp(needle.source, "i").test(text),
+  );
   const hits: string[] = [];
   const walk = (at: string, rel: string) => {
     for (const entry of readdirSync(at, { withFileTypes: true })) {
@@ -143,7 +150,7 @@ export function grepTree(dir: string, needles: string[]): string[] {
           .split("\n")
           .forEach((line, i) => {
             const text = line.toLowerCase();
-            if (lower.some((needle) => text.includes(needle)))
+            if (matchers.some((matches) => matches(text)))
               hits.push(`${relPath}:${i + 1}: ${line}`);
           });
       }
