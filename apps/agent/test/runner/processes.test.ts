@@ -169,15 +169,18 @@ describe("agent processes running tasks on one PostgreSQL", () => {
   }, 90_000);
 
   it("finishes on another process, after the lease, a task whose process was SIGKILLed mid-run", async () => {
-    const first = await startAgent();
+    // both running before the task exists: a slow start of the second process cannot let
+    // the first finish the task before it is killed
+    const agents = await Promise.all([startAgent(), startAgent()]);
     const task = await store.create({ title: "sleep 1500 interrupted" });
-    const firstPid = String(first.child.pid);
-    await until(
-      () =>
-        runs().some(([kind, id, pid]) => kind === "start" && id === task.id && pid === firstPid),
-      "the first process to start the task",
-    );
-    const second = await startAgent();
+    let firstPid = "";
+    await until(() => {
+      const start = runs().find(([kind, id]) => kind === "start" && id === task.id);
+      firstPid = start?.[2] ?? "";
+      return start !== undefined;
+    }, "a process to start the task");
+    const first = agents.find((agent) => String(agent.child.pid) === firstPid)!;
+    const second = agents.find((agent) => agent !== first)!;
     await stop(first, "SIGKILL");
     const killedAt = performance.now();
 
