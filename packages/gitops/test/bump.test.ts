@@ -14,6 +14,7 @@ import {
   IMAGE,
   NO_GLOBAL_CONFIG,
   read,
+  renderedImage,
 } from "./helpers/repos.ts";
 
 let fx: Fixture;
@@ -195,6 +196,7 @@ describe("gitops bump", () => {
     expect(read(clone, DEV)).toContain(
       `newTag: main-1111111 # first build\n    digest: ${DIGEST_A}`,
     );
+    expect(renderedImage(clone, DEV)).toBe(`${IMAGE}:main-1111111@${DIGEST_A}`);
     // The revert left sources[1] deployed, so a newer build may deploy again, an older one not.
     expect((await gitops(clone, bumpArgs("main-0000001", fx.sources[0]!))).code).toBe(1);
     expect((await gitops(clone, bumpArgs("main-2222222", fx.sources[2]!, DIGEST_B))).code).toBe(0);

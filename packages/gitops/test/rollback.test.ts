@@ -11,8 +11,10 @@ import {
   git,
   gitEnv,
   gitops,
+  IMAGE,
   PRODUCTION,
   read,
+  renderedImage,
   STAGING,
 } from "./helpers/repos.ts";
 
@@ -59,6 +61,7 @@ describe("gitops rollback", () => {
     expect(read(clone, DEV)).toContain(
       `newTag: main-2222222 # first build\n    digest: ${DIGEST_B}\n`,
     );
+    expect(renderedImage(clone, DEV)).toBe(`${IMAGE}:main-2222222@${DIGEST_B}`);
     expect(read(clone, HOLD)).toContain("reason: rollback");
     expect(git(clone, ["log", "-1", "--format=%s"])).toBe("rollback(agent): dev to main-2222222");
     const trailers = git(clone, ["log", "-1", "--format=%(trailers:unfold,only)"]);

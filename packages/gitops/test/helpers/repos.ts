@@ -7,6 +7,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "@repo/kustomize-ts";
 import { afterAll } from "vitest";
 import { main } from "../../src/cli.ts";
 
@@ -206,6 +207,17 @@ export function gitopsProcess(cwd: string, args: string[], env = gitEnv()): Prom
 
 export function read(root: string, path: string): string {
   return readFileSync(join(root, path), "utf8");
+}
+
+/** The image the rendered Deployment `agent` of an overlay runs (as Argo CD would apply it). */
+export function renderedImage(root: string, kustomization: string): string | undefined {
+  const objects = build(join(root, dirname(kustomization))) as {
+    kind?: string;
+    metadata?: { name?: string };
+    spec?: { template?: { spec?: { containers?: { image?: string }[] } } };
+  }[];
+  const deployment = objects.find((o) => o.kind === "Deployment" && o.metadata?.name === "agent");
+  return deployment?.spec?.template?.spec?.containers?.[0]?.image;
 }
 
 export const DEV = "gitops/apps/agent/overlays/dev/kustomization.yaml";
