@@ -4,6 +4,7 @@
  * content hashes, fix name references and sort.
  */
 import { basename, posix } from "node:path";
+import { syncAliases } from "./aliases.ts";
 import { type BuildOptions, type KubernetesObject, KustomizeError } from "./api.ts";
 import { addCustomConfig, resetCustomConfig, withCustom } from "./config/custom.ts";
 import { COMMON_ANNOTATIONS, COMMON_LABELS, TEMPLATE_LABELS } from "./config/fieldspecs.ts";
@@ -456,7 +457,9 @@ function runReplacements(ldr: Loader, k: Kustomization, file: string, list: Reso
   const objects = list.map((r) => r.obj);
   applyReplacements(objects, entries, file, (_obj, i) => (list[i] as Resource).prevIds);
   objects.forEach((obj, i) => {
-    (list[i] as Resource).obj = obj;
+    const r = list[i] as Resource;
+    r.obj = obj;
+    syncAliases(obj, r.aliases);
   });
 }
 

@@ -47,7 +47,8 @@ export function specMatches(spec: FieldSpec, gvk: Gvk): boolean {
 
 export type Container = Record<string, unknown> | unknown[];
 /** Called with the holder of the field found at the end of the path. */
-export type SetFn = (holder: Container, key: string | number) => void;
+/** `trail` is the path from the object's root to `holder[key]` (valid during the call only). */
+export type SetFn = (holder: Container, key: string | number, trail: (string | number)[]) => void;
 /** What to create when the final field is missing: a map, a scalar (string), or nothing. */
 export type CreateKind = "map" | "scalar" | undefined;
 
@@ -74,7 +75,7 @@ export function walkSpec(
   set: SetFn,
 ): void {
   const segs = segmentsOf(spec.path);
-  handleMap(obj, segs, 0, spec.create ? createKind : undefined, set, spec.path);
+  handleMap(obj, segs, 0, spec.create ? createKind : undefined, set, spec.path, []);
 }
 
 function walkNode(
@@ -85,19 +86,38 @@ function walkNode(
   createKind: CreateKind,
   set: SetFn,
   path: string,
+  trail: (string | number)[],
+): void {
+  trail.push(key);
+  try {
+    walkValue(holder, key, segs, i, createKind, set, path, trail);
+  } finally {
+    trail.pop();
+  }
+}
+
+function walkValue(
+  holder: Container,
+  key: string | number,
+  segs: string[],
+  i: number,
+  createKind: CreateKind,
+  set: SetFn,
+  path: string,
+  trail: (string | number)[],
 ): void {
   if (i === segs.length) {
-    set(holder, key);
+    set(holder, key, trail);
     return;
   }
   const node = (holder as Record<string | number, unknown>)[key];
   if (node === null || node === undefined) return;
   if (Array.isArray(node)) {
-    for (let j = 0; j < node.length; j++) walkNode(node, j, segs, i, createKind, set, path);
+    for (let j = 0; j < node.length; j++) walkNode(node, j, segs, i, createKind, set, path, trail);
     return;
   }
   if (isMap(node)) {
-    handleMap(node, segs, i, createKind, set, path);
+    handleMap(node, segs, i, createKind, set, path, trail);
     return;
   }
   throw new KustomizeError(
@@ -112,6 +132,7 @@ function handleMap(
   createKind: CreateKind,
   set: SetFn,
   path: string,
+  trail: (string | number)[],
 ): void {
   const seg = segs[i] as string;
   const isSeq = seg.endsWith("[]");
@@ -127,5 +148,5 @@ function handleMap(
     if (isSeq) map[name] = [];
     else if (createKind !== undefined) map[name] = last ? (createKind === "map" ? {} : "") : {};
   }
-  walkNode(map, name, segs, i + 1, createKind, set, path);
+  walkNode(map, name, segs, i + 1, createKind, set, path, trail);
 }

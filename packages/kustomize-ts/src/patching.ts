@@ -5,6 +5,7 @@
  * own id), as kustomize's patch transformers do.
  */
 import { parse } from "yaml";
+import { syncAliases } from "./aliases.ts";
 import type { KubernetesObject } from "./api.ts";
 import { KustomizeError } from "./api.ts";
 import type { PatchArg, Selector } from "./kustomization.ts";
@@ -154,6 +155,7 @@ function applySm(
     return;
   }
   r.obj = next;
+  syncAliases(r.obj, r.aliases);
 }
 
 const previousKeys = [
@@ -217,6 +219,7 @@ export function applyPatch(ldr: Loader, list: Resource[], p: PatchArg, where: Wh
     for (const r of selectResources(list, p.target, where)) {
       r.storePreviousId();
       r.obj = withInternalAnnotations(r, (obj) => applyJson6902(obj, ops, source));
+      r.aliases = [];
     }
     return;
   }
@@ -308,6 +311,7 @@ export function applyPatchJson6902(ldr: Loader, list: Resource[], p: PatchArg, w
   if (ops.length === 0) throw new KustomizeError("patch appears to be empty", { file: source });
   for (const r of selectResources(list, p.target, where)) {
     r.obj = applyJson6902(r.obj, ops, source);
+    r.aliases = [];
   }
 }
 

@@ -1,4 +1,5 @@
 /** A resource being built: the object plus what kustomize tracks about it on the side. */
+import type { AliasGroup } from "./aliases.ts";
 import type { KubernetesObject } from "./api.ts";
 import { isClusterScoped } from "./config/scope.ts";
 
@@ -53,6 +54,8 @@ export class Resource {
   /** buildMetadata: where the resource came from, and the transformers that ran on it. */
   origin: string | undefined;
   transformations: string[] = [];
+  /** Fields that share one node in kustomize (see aliases.ts). */
+  aliases: AliasGroup[] = [];
   /** vars that read their value from this resource. */
   refVarNames: string[] = [];
 

@@ -1,4 +1,6 @@
 /** commonLabels / labels / commonAnnotations: set key-value pairs at field-spec locations. */
+
+import { addAliasGroup, type FieldPath, writeThrough } from "../aliases.ts";
 import { KustomizeError } from "../api.ts";
 import { type FieldSpec, isMap, specMatches, walkSpec } from "../fieldspec.ts";
 import type { Resource } from "../resource.ts";
@@ -13,9 +15,11 @@ export function setPairs(
   if (keys.length === 0) return;
   for (const r of resources) {
     const gvk = r.gvk();
+    // Per key, the places this call adds it: kustomize gives them one shared node.
+    const created = new Map<string, FieldPath[]>();
     for (const spec of specs) {
       if (!specMatches(spec, gvk)) continue;
-      walkSpec(r.obj, spec, "map", (holder, key) => {
+      walkSpec(r.obj, spec, "map", (holder, key, trail) => {
         const target = (holder as Record<string | number, unknown>)[key];
         if (!isMap(target)) {
           throw new KustomizeError(
@@ -25,8 +29,21 @@ export function setPairs(
             },
           );
         }
-        for (const k of keys) target[k] = pairs[k];
+        for (const k of keys) {
+          if (Object.hasOwn(target, k)) {
+            target[k] = pairs[k];
+            if (r.aliases.length > 0) writeThrough(r.obj, r.aliases, [...trail, k], pairs[k]);
+          } else {
+            target[k] = pairs[k];
+            const paths = created.get(k);
+            if (paths) paths.push([...trail, k]);
+            else created.set(k, [[...trail, k]]);
+          }
+        }
       });
+    }
+    for (const [k, paths] of created) {
+      if (paths.length > 1 || r.aliases.length > 0) addAliasGroup(r.aliases, paths, pairs[k]);
     }
   }
 }
