@@ -328,6 +328,8 @@ function absorb(list: Resource[], res: Resource, file: string): void {
   res.prevIds = old.prevIds;
   res.prefixes = old.prefixes;
   res.suffixes = old.suffixes;
+  res.transformations = old.transformations;
+  res.origin = old.origin ?? res.origin;
   list[list.indexOf(old)] = res;
 }
 
