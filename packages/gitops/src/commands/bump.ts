@@ -3,7 +3,7 @@
  * image, and the only automatic way an environment changes.
  */
 import { resolve } from "node:path";
-import { type Command, GitopsError } from "../command.ts";
+import { type Command, EXIT_SUPERSEDED, GitopsError } from "../command.ts";
 import { parseFlags, required } from "../deploy/flags.ts";
 import { readHistory } from "../deploy/history.ts";
 import {
@@ -33,7 +33,8 @@ fetches, rebases and tries again (bounded).
 
 Exits 0 without a commit when the environment already runs that image. Refuses:
   - while the environment is on hold after a rollback (release it: gitops release --app --env);
-  - an image built from a commit that is an ancestor of the deployed one (an out-of-order run).
+  - an image built from a commit that is an ancestor of the deployed one (an out-of-order run;
+    exit code 3, so CI can tell it from a failure: a newer build is deployed already);
   - the tag latest without a digest (it moves: the environment would not be pinned).
 
   --source-commit  the commit the image was built from (CI: github.sha)
@@ -75,6 +76,7 @@ function checkOrder(
     throw new GitopsError(
       `refusing to deploy ${short(nextFull)} to ${app}/${env}: it is older than the deployed ${short(deployedFull)} (an ancestor of it), so this is an out-of-order run. ` +
         `To go back on purpose, use gitops rollback --app ${app} --env ${env} --to <tag>.`,
+      EXIT_SUPERSEDED,
     );
   }
 }
