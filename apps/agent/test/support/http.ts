@@ -118,17 +118,39 @@ export function spawnServer(env: Record<string, string> = {}): {
   return { child, ready, exited, stdout: () => out, stderr: () => err };
 }
 
-export async function send(
+/**
+ * One request on a connection of its own (no keep-alive pool): a pooled connection that the
+ * server closes while draining would make the next request fail with ECONNRESET, a race of
+ * the client's pool rather than of the server.
+ */
+export function send(
   baseUrl: string,
   path: string,
   init: { method?: string; headers?: Record<string, string>; body?: string } = {},
 ): Promise<Answer> {
-  const res = await fetch(new URL(path, baseUrl), init);
-  const headers: Answer["headers"] = {};
-  res.headers.forEach((value, key) => {
-    headers[key] = value;
+  return new Promise((resolve, reject) => {
+    const req = request(
+      new URL(path, baseUrl),
+      { method: init.method ?? "GET", headers: init.headers, agent: false },
+      (res) => {
+        let text = "";
+        res.setEncoding("utf8");
+        res.on("data", (chunk: string) => {
+          text += chunk;
+        });
+        res.on("end", () => {
+          const headers: Answer["headers"] = {};
+          for (const [key, value] of Object.entries(res.headers)) {
+            headers[key] = Array.isArray(value) ? value.join(", ") : value;
+          }
+          resolve({ status: res.statusCode ?? 0, headers, body: text });
+        });
+        res.on("error", reject);
+      },
+    );
+    req.on("error", reject);
+    req.end(init.body);
   });
-  return { status: res.status, headers, body: await res.text() };
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
