@@ -329,7 +329,7 @@ function absorb(list: Resource[], res: Resource, file: string): void {
   res.prefixes = old.prefixes;
   res.suffixes = old.suffixes;
   res.transformations = old.transformations;
-  res.origin = old.origin ?? res.origin;
+  if (res.behavior === "merge") res.origin = old.origin ?? res.origin;
   list[list.indexOf(old)] = res;
 }
 
