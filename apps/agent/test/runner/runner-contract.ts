@@ -242,7 +242,9 @@ export function describeRunner(name: string, open: () => Promise<TaskStore>): vo
       expect(tookMs).toBeGreaterThanOrEqual(350);
       expect(tookMs).toBeLessThan(2_000);
       await sleep(100);
-      expect(await tasks.get(late.id)).toMatchObject({ status: "created", attempts: 0 });
+      // never run; a claim already on its way when stop() came may have taken it and handed
+      // it straight back (counted as a claim), so only the status is certain
+      expect(await tasks.get(late.id)).toMatchObject({ status: "created" });
       expect(agent.calls).toHaveLength(2);
     });
 
