@@ -182,6 +182,39 @@ describe("ship.yaml", () => {
     expect(ship.on.workflow_call.inputs.environment.default).toBe("dev");
   });
 
+  it("names the image from gitops/repository.yaml, quoted or commented, in lower case", () => {
+    const script = steps(image).find((s) => s.id === "meta").run as string;
+    const dir = mkdtempSync(join(tmpdir(), "ship-meta-step-"));
+    try {
+      mkdirSync(join(dir, "gitops"));
+      writeFileSync(
+        join(dir, "gitops/repository.yaml"),
+        '# names the repository\nrepository: "Acme/Widget-Agent" # as GitHub spells it\nregistry: ghcr.io\n',
+      );
+      const output = join(dir, "output");
+      writeFileSync(output, "");
+      const result = spawnSync("bash", ["-e", "-c", script], {
+        cwd: dir,
+        env: {
+          PATH: process.env.PATH,
+          GITHUB_OUTPUT: output,
+          GITHUB_SHA: "1a2b3c4d".repeat(5),
+          APP: "agent",
+        },
+        encoding: "utf8",
+      });
+      expect(result.status, result.stderr).toBe(0);
+      const text = readFileSync(output, "utf8");
+      expect(text).toContain("image=ghcr.io/acme/widget-agent/agent\n");
+      expect(text).toContain("registry=ghcr.io\n");
+      expect(text).toContain(
+        "tags=ghcr.io/acme/widget-agent/agent:main-1a2b3c4,ghcr.io/acme/widget-agent/agent:sha-1a2b3c4\n",
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("builds both platforms with QEMU and Buildx, pushes to GHCR with GITHUB_TOKEN", () => {
     expect(image.permissions).toEqual({ contents: "read", packages: "write", "id-token": "write" });
     expect(step(image, "docker/setup-qemu-action")).toBeDefined();
