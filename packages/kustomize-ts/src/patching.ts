@@ -164,11 +164,16 @@ const previousKeys = [
   "internal.config.kubernetes.io/previousNamespaces",
 ] as const;
 
+const ORIGIN = "config.kubernetes.io/origin";
+const TRANSFORMATIONS = "alpha.config.kubernetes.io/transformations";
+
 /**
  * kustomize applies a `patches` JSON patch to a resource that carries its internal
  * previous-id annotations, so `metadata.annotations` always exists for the patch (adding
  * `/metadata/annotations/x` works on a resource without annotations); they are dropped again
- * afterwards, with the annotations map if it is left empty.
+ * afterwards, with the annotations map if it is left empty. The buildMetadata history
+ * (origin, transformations) is kept in annotations too: a patch that replaces or removes
+ * them loses it.
  */
 function withInternalAnnotations(
   r: Resource,
@@ -184,22 +189,23 @@ function withInternalAnnotations(
   )
     return patch(r.obj);
   const ids = r.prevIds;
-  const internal = [
-    ids.map((id) => id.kind).join(","),
-    ids.map((id) => id.name).join(","),
-    ids.map((id) => id.namespace).join(","),
-  ];
-  const annotations: Record<string, string> = { ...(before ?? {}) };
-  previousKeys.forEach((key, i) => {
-    annotations[key] = internal[i] as string;
-  });
+  const internal: Record<string, string> = {
+    [previousKeys[0]]: ids.map((id) => id.kind).join(","),
+    [previousKeys[1]]: ids.map((id) => id.name).join(","),
+    [previousKeys[2]]: ids.map((id) => id.namespace).join(","),
+  };
+  if (r.origin !== undefined) internal[ORIGIN] = r.origin;
+  if (r.transformations.length > 0) internal[TRANSFORMATIONS] = "-";
+  const annotations: Record<string, string> = { ...(before ?? {}), ...internal };
   const next = patch({ ...r.obj, metadata: { ...meta, annotations } });
   const after = next.metadata?.annotations;
-  if (after && typeof after === "object" && !Array.isArray(after)) {
-    const kept = after as Record<string, unknown>;
-    for (const key of previousKeys) delete kept[key];
-    if (Object.keys(kept).length === 0 && next.metadata) delete next.metadata.annotations;
-  }
+  const kept: Record<string, unknown> =
+    after && typeof after === "object" && !Array.isArray(after) ? after : {};
+  if (r.origin !== undefined && kept[ORIGIN] === undefined) r.origin = undefined;
+  if (r.transformations.length > 0 && kept[TRANSFORMATIONS] === undefined) r.transformations = [];
+  for (const key of Object.keys(internal)) delete kept[key];
+  if (after === kept && Object.keys(kept).length === 0 && next.metadata)
+    delete next.metadata.annotations;
   return next;
 }
 

@@ -349,11 +349,10 @@ function applyToTargets(
     for (const [i, obj] of objects.entries()) {
       if (!matchesLabelsAndAnnotations(obj, select, selector.reject)) continue;
       const ids = idsOf(obj, i, previous);
-      const chosen = ids.some(
-        (id) =>
-          matchesSelector(id, select) &&
-          !selector.reject.some((r) => !isEmptyResId(r) && matchesSelector(id, r)),
-      );
+      // As kustomize: a reject matching any of the resource's ids (old names too) wins.
+      const chosen =
+        ids.some((id) => matchesSelector(id, select)) &&
+        !selector.reject.some((r) => !isEmptyResId(r) && ids.some((id) => matchesSelector(id, r)));
       if (chosen) {
         copyValueToTarget(obj, value, withPaths);
         settleUntagged(obj);

@@ -45,7 +45,6 @@ const MAP_WORDS = new Set([
   "-.inf",
   "-.Inf",
   "-.INF",
-  "<<",
 ]);
 
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
