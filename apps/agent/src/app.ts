@@ -10,7 +10,7 @@ import type { Config } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { AccessLog } from "./plugins/access-log.ts";
 import { ErrorResponse, registerErrorHandling, sendError } from "./plugins/errors.ts";
-import { type Metrics, metricsRoutes, registerMetrics } from "./plugins/metrics.ts";
+import { createMetrics, type Metrics, metricsRoutes } from "./plugins/metrics.ts";
 import { registerOpenApi } from "./plugins/openapi.ts";
 import { createSerializerCompiler } from "./plugins/serialization.ts";
 import { createValidatorCompiler } from "./plugins/validation.ts";
@@ -61,11 +61,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     buildSerializer: (externalSchemas: Record<string, unknown>) =>
       createSerializerCompiler(externalSchemas),
   } as unknown;
+  const metrics = createMetrics({ version: config.appVersion });
+  const lifecycle = new AccessLog({
+    started: (request, reply) => {
+      reply.header("x-request-id", request.id);
+      // While draining, every answer ends its connection: clients reconnect to other
+      // replicas, and the server is not left waiting for idle keep-alive sockets when it closes.
+      if (readiness.draining) reply.header("connection", "close");
+    },
+    completed: metrics.recordRequest,
+  });
   const requestIdPrefix = randomBytes(6).toString("base64url");
   let requestCount = 0;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    logController: new AccessLog(),
+    logController: lifecycle,
     // Given from the start, Fastify does not load its default compilers: both ours load
     // Ajv and fast-json-stringify on first use instead of at start.
     schemaController: { compilersFactory } as FastifyServerOptions["schemaController"],
@@ -92,20 +102,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // JSON only: any other body is answered 415 instead of reaching validation as a string.
   app.removeContentTypeParser("text/plain");
 
-  app.addHook("onRequest", (request, reply, done) => {
-    reply.header("x-request-id", request.id);
-    // While draining, every answer ends its connection: clients reconnect to other replicas,
-    // and the server is not left waiting for idle keep-alive sockets when it closes.
-    if (readiness.draining) reply.header("connection", "close");
-    done();
-  });
   app.addHook("onListen", (done) => {
     readiness.markStarted();
     done();
   });
 
   registerErrorHandling(app, { bodyLimit: config.bodyLimit });
-  const metrics = registerMetrics(app, { version: config.appVersion });
 
   /** The documented API; the OpenAPI generator registers exactly the same routes. */
   const describe = async (instance: FastifyInstance): Promise<void> => {

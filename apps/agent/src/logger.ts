@@ -1,5 +1,13 @@
 import { type Logger, type LoggerOptions, pino } from "pino";
 import type { Config } from "./config.ts";
+import { BatchedStdout } from "./log-destination.ts";
+
+/** One per process: every logger built without a destination shares it. */
+let stdout: BatchedStdout | undefined;
+const sharedStdout = (): BatchedStdout => {
+  stdout ??= new BatchedStdout();
+  return stdout;
+};
 
 function prettyAvailable(module: string): boolean {
   try {
@@ -11,7 +19,7 @@ function prettyAvailable(module: string): boolean {
 }
 
 /**
- * JSON lines on stdout (what log collectors expect), human-readable only when
+ * JSON lines on stdout (what log collectors expect; see BatchedStdout), human-readable only when
  * LOG_PRETTY=1 and pino-pretty is installed (it is a development dependency).
  */
 export function createLogger(
@@ -35,7 +43,7 @@ export function createLogger(
       },
     });
   }
-  const logger = destination ? pino(options, destination) : pino(options);
+  const logger = pino(options, destination ?? sharedStdout());
   if (config.logPretty && !pretty) {
     logger.warn(`LOG_PRETTY is set but ${prettyModule} is not installed; logging JSON`);
   }

@@ -1,12 +1,32 @@
 import { type FastifyReply, type FastifyRequest, LogController } from "fastify";
 
+/** What the service does at the start and end of every request besides logging. */
+export interface RequestObserver {
+  /** As the request arrives, before routing hooks: headers every answer carries. */
+  started?(request: FastifyRequest, reply: FastifyReply): void;
+  /** Once the response has finished or failed: metrics. */
+  completed?(request: FastifyRequest, reply: FastifyReply): void;
+}
+
 /**
  * One log line per request, written when it completes and carrying everything needed to
  * read it alone (method, url, status, time, request id). Fastify's default writes two.
  * Routes with `logLevel: "warn"` (the probes) write none unless something goes wrong.
+ *
+ * Fastify calls this for every request anyway, so the per-request headers and metrics
+ * ride along here: as onRequest/onResponse hooks they would make Fastify run its hook
+ * machinery twice more per request.
  */
 export class AccessLog extends LogController {
-  override incomingRequest(request: FastifyRequest): void {
+  readonly #observer: RequestObserver;
+
+  constructor(observer: RequestObserver = {}) {
+    super();
+    this.#observer = observer;
+  }
+
+  override incomingRequest(request: FastifyRequest, reply: FastifyReply): void {
+    this.#observer.started?.(request, reply);
     request.log.debug({ method: request.method, url: request.url }, "request received");
   }
 
@@ -15,6 +35,7 @@ export class AccessLog extends LogController {
     request: FastifyRequest,
     reply: FastifyReply,
   ): void {
+    this.#observer.completed?.(request, reply);
     const line = {
       method: request.method,
       url: request.url,

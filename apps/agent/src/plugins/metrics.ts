@@ -1,10 +1,12 @@
-import type { FastifyInstance, FastifyPluginAsync } from "fastify";
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { Metric, Registry } from "prom-client";
 import { TaskMetrics } from "./task-metrics.ts";
 
 export interface Metrics {
   /** The registry behind GET /metrics, created on first use. */
   registry(): Promise<Registry>;
+  /** Counts a finished request by method, route template and status, with its duration. */
+  recordRequest(request: FastifyRequest, reply: FastifyReply): void;
   tasksCreated: { inc(): void };
   /** Status changes, runs, retries: fed by the task routes and the runner. */
   tasks: TaskMetrics;
@@ -136,7 +138,7 @@ function simpleCounter(name: string, help: string): { metric: Metric; inc(): voi
  * collectors are loaded on the first scrape, keeping them off the start-up path. Each app
  * gets its own registry, so several apps in one process (tests) do not collide.
  */
-export function registerMetrics(app: FastifyInstance, options: { version: string }): Metrics {
+export function createMetrics(options: { version: string }): Metrics {
   const requests = new RequestMetrics();
   const tasksCreated = simpleCounter("tasks_created_total", "Tasks created through POST /tasks.");
   const tasks = new TaskMetrics();
@@ -164,17 +166,14 @@ export function registerMetrics(app: FastifyInstance, options: { version: string
     return created;
   };
 
-  app.addHook("onResponse", (request, reply, done) => {
-    requests.observe(
-      request.method,
-      request.routeOptions.url ?? UNMATCHED,
-      reply.statusCode,
-      reply.elapsedTime / 1000,
-    );
-    done();
-  });
-
   return {
+    recordRequest: (request, reply) =>
+      requests.observe(
+        request.method,
+        request.routeOptions.url ?? UNMATCHED,
+        reply.statusCode,
+        reply.elapsedTime / 1000,
+      ),
     registry: () => {
       registry ??= createRegistry();
       return registry;
