@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubernetesObject } from "@repo/kustomize-ts";
 import { afterAll, describe, expect, it } from "vitest";
-import { globMatch, podTemplate, selects } from "../src/verify/objects.ts";
+import { globMatch, minimumReplicas, podTemplate, record, selects } from "../src/verify/objects.ts";
 import { checkArgoCD, expandTemplate, matchDirectories } from "../src/verify/rules/argocd.ts";
 import type { RuleContext } from "../src/verify/rules/context.ts";
 import { checkImages, parseImage } from "../src/verify/rules/images.ts";
@@ -23,6 +23,7 @@ import {
 import { parseQuantity } from "../src/verify/rules/quantity.ts";
 import {
   checkHorizontalPodAutoscaler,
+  checkHpaReplicas,
   checkPodDisruptionBudget,
   checkService,
 } from "../src/verify/rules/selectors.ts";
@@ -438,6 +439,28 @@ describe("selector rules", () => {
       "minReplicas 4 is above maxReplicas 2",
       "scales on cpu utilization, but container c of Deployment/app has no cpu request to measure it against",
     ]);
+  });
+
+  it("leaves spec.replicas to the HPA of a workload", () => {
+    const hpa = object("HorizontalPodAutoscaler", "autoscaling/v2", {
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "app" },
+      minReplicas: 2,
+      maxReplicas: 6,
+    });
+    const sized = { ...deployment, spec: { ...record(deployment.spec), replicas: 2 } };
+    expect(checkHpaReplicas(sized, context([sized, hpa]))).toEqual([
+      {
+        rule: "hpa-replicas",
+        problem: "Deployment/app sets spec.replicas: 2, but HorizontalPodAutoscaler/app scales it",
+        fix: "remove spec.replicas from Deployment/app (drop its replicas: entry or patch it out with op: remove): the HPA owns it; Argo CD would reset it on every sync",
+      },
+    ]);
+    // Without an HPA the count is the overlay's to set; without spec.replicas nothing resets.
+    expect(checkHpaReplicas(sized, context([sized]))).toEqual([]);
+    expect(checkHpaReplicas(deployment, context([deployment, hpa]))).toEqual([]);
+    expect(checkHpaReplicas(hpa, context([sized, hpa]))).toEqual([]);
+    // The HPA's minimum is then the count the budgets and database rules reckon with.
+    expect(minimumReplicas(deployment, [deployment, hpa])).toBe(2);
   });
 });
 

@@ -31,6 +31,8 @@ export const RULES: Readonly<Record<string, string>> = {
     "a PodDisruptionBudget leaves at least one pod evictable at the smallest replica count",
   "hpa-target":
     "an HPA scales a Deployment rendered beside it, with requests to measure utilization against",
+  "hpa-replicas":
+    "a workload an HPA scales does not set spec.replicas, so Argo CD never resets the HPA's count",
   "smoke-test": "each app overlay ships a PostSync hook Job",
   repository:
     "every Argo CD repoURL and sourceRepos entry is the repository of gitops/repository.yaml",
@@ -40,5 +42,4 @@ export const RULES: Readonly<Record<string, string>> = {
   "project-destination": "the AppProject allows each Application's project, namespace and kinds",
   "sync-policy":
     "Applications sync automatically with prune, selfHeal, no allowEmpty, retry, CreateNamespace",
-  "hpa-replicas": "Applications ignore HPA-owned replicas and respect that when syncing",
 };

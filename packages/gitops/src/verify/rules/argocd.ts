@@ -13,7 +13,6 @@ import {
   list,
   record,
   records,
-  scales,
   text,
 } from "../objects.ts";
 import { sameRepoURL } from "../repository.ts";
@@ -306,30 +305,6 @@ function checkApplication(context: Context, app: AppModel, projects: Located[]) 
           "namespace",
           `namespace is ${JSON.stringify(object.metadata.namespace ?? null)}, but ${where} deploys ${rendered.path} to ${JSON.stringify(namespace)}`,
           `set namespace: ${namespace} in ${rendered.path}/kustomization.yaml (and remove namespaces written in the manifests)`,
-        );
-      }
-    }
-    // hpa-replicas: Argo CD must leave replicas to an HPA, or every sync resets them.
-    const hpaScaled = rendered.objects.filter(
-      (o) =>
-        o.kind !== "HorizontalPodAutoscaler" &&
-        rendered.objects.some((h) => h.kind === "HorizontalPodAutoscaler" && scales(h, o)),
-    );
-    for (const workload of hpaScaled) {
-      const ignored = records(spec.ignoreDifferences).some(
-        (d) =>
-          (text(d.group) ?? "") === apiGroup(workload.apiVersion) &&
-          d.kind === workload.kind &&
-          (list(d.jsonPointers).includes("/spec/replicas") ||
-            list(d.jqPathExpressions).includes(".spec.replicas")),
-      );
-      if (!ignored || !options.includes("RespectIgnoreDifferences=true")) {
-        report(
-          context,
-          app.owner,
-          "hpa-replicas",
-          `an HPA scales ${objectName(workload)} in ${rendered.label}, but ${where} ${ignored ? "does not respect ignored differences when syncing" : "does not ignore its spec.replicas"}: each sync resets the replica count`,
-          `add ignoreDifferences {group: ${apiGroup(workload.apiVersion)}, kind: ${workload.kind}, jsonPointers: [/spec/replicas]} and syncOptions RespectIgnoreDifferences=true`,
         );
       }
     }

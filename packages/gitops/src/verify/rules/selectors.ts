@@ -156,10 +156,30 @@ export const checkHorizontalPodAutoscaler: ObjectRule = (object, { objects }) =>
   return findings;
 };
 
+/**
+ * A workload an HPA scales leaves spec.replicas out: Argo CD applies every rendered field on
+ * each sync, so a rendered count would undo the HPA's. Without it nothing needs ignoring.
+ */
+export const checkHpaReplicas: ObjectRule = (object, { objects }) => {
+  if (object.kind === "HorizontalPodAutoscaler") return [];
+  const replicas = record(object.spec).replicas;
+  if (replicas === undefined) return [];
+  const hpa = objects.find((o) => o.kind === "HorizontalPodAutoscaler" && scales(o, object));
+  if (!hpa) return [];
+  return [
+    {
+      rule: "hpa-replicas",
+      problem: `${objectName(object)} sets spec.replicas: ${JSON.stringify(replicas)}, but ${objectName(hpa)} scales it`,
+      fix: `remove spec.replicas from ${objectName(object)} (drop its replicas: entry or patch it out with op: remove): the HPA owns it; Argo CD would reset it on every sync`,
+    },
+  ];
+};
+
 export const SELECTOR_RULES: ObjectRule[] = [
   checkService,
   checkPodDisruptionBudget,
   checkHorizontalPodAutoscaler,
+  checkHpaReplicas,
 ];
 
 /** Each app overlay ships a PostSync hook Job that proves a sync works end to end. */
