@@ -1,5 +1,6 @@
 import { type Logger, type LoggerOptions, pino } from "pino";
 import type { Config } from "./config.ts";
+import { isoTime } from "./iso-time.ts";
 import { BatchedStdout } from "./log-destination.ts";
 
 /** One per process: every logger built without a destination shares it. */
@@ -30,7 +31,8 @@ export function createLogger(
   const options: LoggerOptions = {
     level: config.logLevel,
     base: { service: "agent", version: config.appVersion },
-    timestamp: pino.stdTimeFunctions.isoTime,
+    // pino's isoTime, with the formatted time reused within a millisecond.
+    timestamp: () => `,"time":"${isoTime(Date.now())}"`,
     formatters: { level: (label) => ({ level: label }) },
   };
   const pretty = config.logPretty && prettyAvailable(prettyModule);

@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { isoTime } from "../iso-time.ts";
 import {
   ALLOWED_TRANSITIONS,
   type ClaimOptions,
@@ -59,7 +60,7 @@ export class MemoryTaskStore implements TaskStore {
 
   async create(input: NewTask): Promise<Task> {
     this.#assertOpen();
-    const timestamp = new Date(this.#now()).toISOString();
+    const timestamp = isoTime(this.#now());
     const task: Task = {
       id: randomUUID(),
       title: input.title,
@@ -248,7 +249,7 @@ export class MemoryTaskStore implements TaskStore {
   }
 
   #touch(entry: Entry): void {
-    entry.task.updated_at = new Date(this.#now()).toISOString();
+    entry.task.updated_at = isoTime(this.#now());
   }
 
   /** Tells subscribers about a change and returns a copy for the caller. */
