@@ -1,8 +1,10 @@
 /**
  * The yardstick for the benchmark: the same endpoints on bare node:http, with no framework,
  * no validation library, no logging and no metrics. POST /tasks does the equivalent work:
- * checks the content type and size, parses and validates the JSON, stores the task in a
- * Map and answers 201 with a Location header.
+ * checks the content type and size, parses and validates the JSON (the rules of the
+ * agent's schema: no unknown fields, title 1 to 200 characters, description up to 2000,
+ * neither containing U+0000), stores the task in a Map and answers 201 with a Location
+ * header.
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -28,9 +30,11 @@ function validate(input: unknown): string | undefined {
   if (unknown !== undefined) return `${unknown} is not a known field`;
   if (typeof title !== "string") return "title must be a string";
   if (title.length < 1 || title.length > 200) return "title must have 1 to 200 characters";
+  if (title.includes("\u0000")) return "title must not contain U+0000";
   if (description !== undefined && (typeof description !== "string" || description.length > 2000)) {
     return "description must be a string of up to 2000 characters";
   }
+  if (description?.includes("\u0000")) return "description must not contain U+0000";
   return undefined;
 }
 
