@@ -8,6 +8,7 @@ import { type KubernetesObject, KustomizeError } from "./api.ts";
 import type { GeneratorArgs, GeneratorOptions } from "./kustomization.ts";
 import type { Loader } from "./loader.ts";
 import { Resource } from "./resource.ts";
+import { literalBlockUnreadable } from "./yaml/emit.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -141,8 +142,15 @@ export function generate(
   }
   for (const p of [...pairs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
     if (kind === "Secret") data[p.key] = base64(p.value);
-    else if (typeof p.value === "string") data[p.key] = p.value;
-    else binaryData[p.key] = base64(p.value);
+    else if (typeof p.value === "string") {
+      if (literalBlockUnreadable(p.value)) {
+        throw new KustomizeError(
+          `the value of key \`${p.key}\` in ConfigMap ${name} starts with a tab and spans several lines, which kustomize cannot write back as YAML ("found a tab character where an indentation space is expected"); indent its first line with spaces`,
+          where,
+        );
+      }
+      data[p.key] = p.value;
+    } else binaryData[p.key] = base64(p.value);
   }
   if (Object.keys(data).length > 0) obj.data = data;
   if (Object.keys(binaryData).length > 0) obj.binaryData = binaryData;

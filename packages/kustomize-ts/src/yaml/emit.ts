@@ -151,6 +151,24 @@ function isPrintable(c: string): boolean {
   return false;
 }
 
+/**
+ * kustomize stores a generated multi-line value as a YAML literal block and reads it back;
+ * go-yaml writes a block whose first line starts with a tab without an indentation
+ * indicator, and then cannot read it ("found a tab character where an indentation space
+ * is expected"). True for the values that fail that way.
+ */
+export function literalBlockUnreadable(value: string): boolean {
+  if (!value.startsWith("\t") || !value.includes("\n") || value.endsWith(" ")) return false;
+  // go-yaml v3 keeps the block style unless a space ends a line or a character needs escaping.
+  const chars = [...value];
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i] as string;
+    if (c !== "\t" && !isPrintable(c)) return false;
+    if (c === " " && isBreak(chars[i + 1] ?? "")) return false;
+  }
+  return true;
+}
+
 /** go-yaml's yaml_emitter_analyze_scalar, on code points. */
 function analyze(chars: string[]): Analysis {
   if (chars.length === 0) {
