@@ -15,6 +15,7 @@ import {
   type Scalar,
 } from "yaml";
 import { KustomizeError } from "../api.ts";
+import { foldedRoundTrip } from "./folded.ts";
 import { parseGoFloat, parseGoInt } from "./numbers.ts";
 import { resolvePlainV2 } from "./resolve11.ts";
 import { parseTimestamp } from "./timestamp.ts";
@@ -30,6 +31,8 @@ interface Ctx {
   lc: LineCounter;
   dialect: Dialect;
   firstKeyWins: boolean;
+  /** The whole stream, to see whether a block scalar ends it without a line break. */
+  text: string;
 }
 
 export interface ParseOptions {
@@ -86,7 +89,7 @@ function parseUncached(
       throw new KustomizeError(`invalid YAML: ${error.message.split("\n")[0]}`, { file, line });
     }
     if (doc.contents === null) continue;
-    const ctx: Ctx = { doc, file, lc, dialect, firstKeyWins };
+    const ctx: Ctx = { doc, file, lc, dialect, firstKeyWins, text };
     const value = toValue(doc.contents as Node, ctx, 0, dialect === "v3" ? "root" : "");
     if (value === null || value === undefined) continue;
     out.push(value);
@@ -119,7 +122,7 @@ function toValue(node: Node, ctx: Ctx, depth: number, place: Place): unknown {
     return toValue(target as Node, ctx, depth + 1, place);
   }
   if (isScalar(node)) {
-    if (place === "annotation") return sourceText(node);
+    if (place === "annotation") return sourceText(node, ctx);
     return scalarValue(node, ctx);
   }
   if (isSeq(node)) return node.items.map((item) => toValue(item as Node, ctx, depth + 1, ""));
@@ -161,14 +164,29 @@ function toValue(node: Node, ctx: Ctx, depth: number, place: Place): unknown {
   return null;
 }
 
-function sourceText(node: Scalar): string {
+function sourceText(node: Scalar, ctx: Ctx): string {
   if (node.type === "PLAIN" && typeof node.source === "string") return node.source;
-  return node.value === null || node.value === undefined ? "" : String(node.value);
+  // kustomize rebuilds the annotations map, so its values lose their folded style.
+  return scalarText(node, ctx, false);
+}
+
+/** A scalar's string as kustomize reads it (go-yaml v3, then kustomize's JSON round trip). */
+function scalarText(node: Scalar, ctx: Ctx, styled = true): string {
+  let text = node.value === null || node.value === undefined ? "" : String(node.value);
+  if (node.type !== "BLOCK_FOLDED" && node.type !== "BLOCK_LITERAL") return text;
+  // A block scalar that ends the text without a line break has none to keep (go-yaml).
+  const end = node.range?.[2] ?? 0;
+  if (end >= ctx.text.length && !/[\r\n]$/.test(ctx.text) && text.endsWith("\n")) {
+    text = text.slice(0, -1);
+  }
+  return styled && node.type === "BLOCK_FOLDED" && ctx.dialect === "v3"
+    ? foldedRoundTrip(text)
+    : text;
 }
 
 function keyText(node: Node | null, ctx: Ctx): string {
   if (node === null) return "";
-  if (isScalar(node)) return sourceText(node);
+  if (isScalar(node)) return sourceText(node, ctx);
   throw new KustomizeError("invalid YAML: only scalar map keys are supported", { file: ctx.file });
 }
 
@@ -176,7 +194,7 @@ const TAG = "tag:yaml.org,2002:";
 const RESOLVING_TAGS = new Set(["int", "float", "bool", "null", "timestamp"].map((t) => TAG + t));
 
 function scalarValue(node: Scalar, ctx: Ctx): unknown {
-  const text = node.value === null || node.value === undefined ? "" : String(node.value);
+  const text = scalarText(node, ctx);
   const tag = node.tag;
   if (node.type !== "PLAIN" && !tag) return text;
   if (tag !== undefined && !RESOLVING_TAGS.has(tag)) return text;
