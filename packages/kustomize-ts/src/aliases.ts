@@ -92,3 +92,18 @@ export function syncAliases(root: unknown, groups: AliasGroup[]): void {
   groups.length = 0;
   groups.push(...kept);
 }
+
+/**
+ * kustomize rebuilds `metadata.annotations` when it records buildMetadata there (origins,
+ * transformations): the fields in it stop sharing their node with the rest.
+ */
+export function dropAnnotationAliases(groups: AliasGroup[]): void {
+  if (groups.length === 0) return;
+  const kept: AliasGroup[] = [];
+  for (const group of groups) {
+    group.paths = group.paths.filter((p) => !(p[0] === "metadata" && p[1] === "annotations"));
+    if (group.paths.length > 1) kept.push(group);
+  }
+  groups.length = 0;
+  groups.push(...kept);
+}

@@ -4,7 +4,7 @@
  * content hashes, fix name references and sort.
  */
 import { basename, posix } from "node:path";
-import { syncAliases } from "./aliases.ts";
+import { dropAnnotationAliases, syncAliases } from "./aliases.ts";
 import { type BuildOptions, type KubernetesObject, KustomizeError } from "./api.ts";
 import { addCustomConfig, resetCustomConfig, withCustom } from "./config/custom.ts";
 import { COMMON_ANNOTATIONS, COMMON_LABELS, TEMPLATE_LABELS } from "./config/fieldspecs.ts";
@@ -58,6 +58,7 @@ function traceTransformer(
   for (const r of list) {
     if (r.origin === undefined) r.origin = text;
     else r.transformations.push(text);
+    dropAnnotationAliases(r.aliases);
   }
 }
 
