@@ -89,6 +89,12 @@ const server = createServer((req, res) => {
   }
   if (req.method === "GET" && req.url === "/ready") return send(res, 200, { status: "ready" });
   if (req.method === "POST" && req.url === "/tasks") return createTask(req, res);
+  if (req.method === "GET" && req.url?.startsWith("/tasks/")) {
+    const task = tasks.get(req.url.slice("/tasks/".length));
+    return task
+      ? send(res, 200, task)
+      : send(res, 404, { error: "not_found", message: "no such task" });
+  }
   send(res, 404, { error: "not_found", message: "no such route" });
 });
 

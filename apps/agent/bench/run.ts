@@ -50,6 +50,7 @@ interface Measured {
   startupMs: number[];
   health: autocannon.Result[];
   post: autocannon.Result[];
+  get: autocannon.Result[];
   peakRssMb: number;
 }
 
@@ -158,6 +159,17 @@ const postRun = (port: number, duration = DURATION_S) =>
     duration,
   });
 
+async function createOne(port: number): Promise<string> {
+  const res = await fetch(`http://127.0.0.1:${port}/tasks`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: taskBody,
+  });
+  const location = res.headers.get("location");
+  if (res.status !== 201 || !location) throw new Error(`POST /tasks answered ${res.status}`);
+  return location;
+}
+
 function check(name: string, label: string, result: autocannon.Result): autocannon.Result {
   const failures = result.errors + result.timeouts + result.non2xx;
   if (failures > 0 || result["2xx"] === 0) {
@@ -180,7 +192,7 @@ async function measureAll(targets: Target[]): Promise<Measured[]> {
       child,
       port,
       peakRssKb: 0,
-      measured: { name: target.name, startupMs, health: [], post: [], peakRssMb: 0 },
+      measured: { name: target.name, startupMs, health: [], post: [], get: [], peakRssMb: 0 },
     });
   }
   try {
@@ -203,6 +215,14 @@ async function measureAll(targets: Target[]): Promise<Measured[]> {
     for (let round = 0; round < ROUNDS; round++) {
       for (const r of running) {
         r.measured.post.push(check(r.target.name, "POST /tasks", await postRun(r.port)));
+      }
+    }
+    // Reads of one task that exists (its id from a fresh POST's Location header).
+    const paths = await Promise.all(running.map((r) => createOne(r.port)));
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [index, r] of running.entries()) {
+        const url = `http://127.0.0.1:${r.port}${paths[index]}`;
+        r.measured.get.push(check(r.target.name, "GET /tasks/:id", await load(r.port, { url })));
       }
     }
   } finally {
@@ -360,6 +380,8 @@ async function measure(freshDatabase: () => Promise<string>): Promise<void> {
       "p99 ms",
       "POST /tasks req/s",
       "p99 ms",
+      "GET /tasks/:id req/s",
+      "p99 ms",
       "peak RSS MB",
       "start->ready ms",
     ],
@@ -371,6 +393,8 @@ async function measure(freshDatabase: () => Promise<string>): Promise<void> {
       p99(r.health).toFixed(0),
       rate(r.post).toFixed(0),
       p99(r.post).toFixed(0),
+      rate(r.get).toFixed(0),
+      p99(r.get).toFixed(0),
       r.peakRssMb.toFixed(1),
       `${median(r.startupMs).toFixed(0)} (first ${(r.startupMs[0] ?? 0).toFixed(0)})`,
     ]);
