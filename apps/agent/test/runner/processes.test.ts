@@ -2,7 +2,6 @@
  * Real agent processes sharing one PostgreSQL, running tasks through the recording test
  * agent (AGENT_MODULE), which logs every run to a file: runs are counted, not just statuses.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,18 +11,16 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createPostgresTaskStore } from "../../src/tasks/postgres-store.ts";
 import type { TaskStore } from "../../src/tasks/store.ts";
-import { createTestDatabase, freeLoopbackPort, type TestDatabase } from "../support/postgres.ts";
+import {
+  type AgentProcess,
+  startAgentProcess,
+  stopAgentProcess,
+} from "../support/agent-process.ts";
+import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 
-const ENTRY = fileURLToPath(new URL("../../src/server.ts", import.meta.url));
 const RECORDING_AGENT = fileURLToPath(
   new URL("../support/agents/recording-agent.ts", import.meta.url),
 );
-
-interface AgentProcess {
-  url: string;
-  child: ChildProcess;
-  output: string[];
-}
 
 let database: TestDatabase;
 let admin: pg.Pool;
@@ -60,46 +57,22 @@ afterAll(async () => {
 });
 
 async function startAgent(env: Record<string, string> = {}): Promise<AgentProcess> {
-  const port = await freeLoopbackPort();
-  const child = spawn(process.execPath, [ENTRY], {
-    env: {
-      PATH: process.env.PATH ?? "",
-      DATABASE_URL: database.url,
-      HOST: "127.0.0.1",
-      PORT: String(port),
-      LOG_LEVEL: "warn",
-      SHUTDOWN_DRAIN_MS: "0",
-      DATABASE_POOL_MAX: "6",
-      AGENT_MODULE: RECORDING_AGENT,
-      RUN_LOG: runLog,
-      RUNNER_LEASE_MS: "1000",
-      RUNNER_POLL_MS: "100",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+  const agent = await startAgentProcess({
+    DATABASE_URL: database.url,
+    DATABASE_POOL_MAX: "6",
+    AGENT_MODULE: RECORDING_AGENT,
+    RUN_LOG: runLog,
+    RUNNER_LEASE_MS: "1000",
+    RUNNER_POLL_MS: "100",
+    ...env,
   });
-  const output: string[] = [];
-  child.stdout?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-  const agent = { url: `http://127.0.0.1:${port}`, child, output };
   running.add(agent);
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`agent exited early:\n${output.join("")}`);
-    const ready = await fetch(`${agent.url}/ready`).catch(() => undefined);
-    if (ready?.status === 200) return agent;
-    if (Date.now() > deadline) throw new Error(`agent never became ready:\n${output.join("")}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return agent;
 }
 
 async function stop(agent: AgentProcess, signal: NodeJS.Signals): Promise<number | null> {
   running.delete(agent);
-  if (agent.child.exitCode !== null || agent.child.signalCode !== null) return agent.child.exitCode;
-  const exited = once(agent.child, "exit");
-  agent.child.kill(signal);
-  const [code] = (await exited) as [number | null];
-  return code;
+  return stopAgentProcess(agent, signal);
 }
 
 /** The run log as [kind, task id, pid, attempt] rows. */

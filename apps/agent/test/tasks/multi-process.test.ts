@@ -3,27 +3,23 @@
  * the others serve, restarts lose nothing, and a database outage shows on /ready and heals.
  * The database server here is this file's own, so it can be killed.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
-import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
+  type AgentProcess,
+  startAgentProcess,
+  stopAgentProcess,
+} from "../support/agent-process.ts";
+import {
   createDatabaseOn,
-  freeLoopbackPort,
   type PostgresServer,
   startPostgresServer,
   type TestDatabase,
 } from "../support/postgres.ts";
 
-const ENTRY = fileURLToPath(new URL("../../src/server.ts", import.meta.url));
 const READY_CHECK_INTERVAL_MS = 250;
 const DATABASE_TIMEOUT_MS = 1_000;
 
-interface Agent {
-  url: string;
-  child: ChildProcess;
-  output: string[];
-}
+type Agent = AgentProcess;
 
 let server: PostgresServer;
 let database: TestDatabase;
@@ -44,45 +40,24 @@ afterAll(async () => {
 });
 
 async function startAgent(port?: number): Promise<Agent> {
-  const listenPort = port ?? (await freeLoopbackPort());
-  const child = spawn(process.execPath, [ENTRY], {
-    env: {
-      ...process.env,
+  const agent = await startAgentProcess(
+    {
       DATABASE_URL: database.url,
-      HOST: "127.0.0.1",
-      PORT: String(listenPort),
-      LOG_LEVEL: "warn",
-      SHUTDOWN_DRAIN_MS: "0",
       READY_CHECK_INTERVAL_MS: String(READY_CHECK_INTERVAL_MS),
       DATABASE_TIMEOUT_MS: String(DATABASE_TIMEOUT_MS),
       DATABASE_POOL_MAX: "4",
       // tasks move only through PATCH here; the runner has its own multi-process tests
       RUNNER: "off",
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const output: string[] = [];
-  child.stdout?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-  child.stderr?.on("data", (chunk: Buffer) => output.push(chunk.toString()));
-  const agent = { url: `http://127.0.0.1:${listenPort}`, child, output };
+    port,
+  );
   running.add(agent);
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`agent exited early:\n${output.join("")}`);
-    const ready = await fetch(`${agent.url}/ready`).catch(() => undefined);
-    if (ready?.status === 200) return agent;
-    if (Date.now() > deadline) throw new Error(`agent never became ready:\n${output.join("")}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return agent;
 }
 
 async function stopAgent(agent: Agent, signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
   running.delete(agent);
-  if (agent.child.exitCode !== null || agent.child.signalCode !== null) return agent.child.exitCode;
-  const exited = once(agent.child, "exit");
-  agent.child.kill(signal);
-  const [code] = (await exited) as [number | null];
-  return code;
+  return stopAgentProcess(agent, signal);
 }
 
 async function json(response: Response): Promise<Record<string, unknown>> {
