@@ -15,6 +15,7 @@ import { registerOpenApi } from "./plugins/openapi.ts";
 import { createSerializerCompiler } from "./plugins/serialization.ts";
 import { createValidatorCompiler } from "./plugins/validation.ts";
 import { Readiness } from "./readiness.ts";
+import { lazyRequestLoggers } from "./request-logger.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { DEFAULT_KEEP_ALIVE_MS, taskEventRoutes } from "./routes/task-events.ts";
 import { taskRoutes } from "./routes/tasks.ts";
@@ -76,6 +77,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     logController: lifecycle,
+    childLoggerFactory: lazyRequestLoggers,
     // Given from the start, Fastify does not load its default compilers: both ours load
     // Ajv and fast-json-stringify on first use instead of at start.
     schemaController: { compilersFactory } as FastifyServerOptions["schemaController"],
