@@ -608,7 +608,7 @@ describe("errors", () => {
 
 describe("request ids and logs", () => {
   it("keeps a sane incoming x-request-id, echoes it and logs with it", async () => {
-    const { app, logs } = await setup();
+    const { app, logs } = await setup({ env: { LOG_LEVEL: "debug" } });
     const res = await app.inject({
       method: "POST",
       url: "/tasks",
@@ -618,7 +618,7 @@ describe("request ids and logs", () => {
     expect(res.headers["x-request-id"]).toBe("trace-42");
     const line = logs.find((entry) => entry.msg === "request completed");
     expect(line).toMatchObject({
-      level: "info",
+      level: "debug",
       reqId: "trace-42",
       method: "POST",
       url: "/tasks",
@@ -640,6 +640,38 @@ describe("request ids and logs", () => {
     await other.app.close();
     for (const id of [first, second, elsewhere]) expect(id).toMatch(/^[\w-]{8}-[0-9a-z]+$/);
     expect(new Set([first, second, elsewhere]).size).toBe(3);
+  });
+
+  it("logs successful requests at debug and client errors at info", async () => {
+    const quiet = await setup();
+    await quiet.app.inject({
+      method: "POST",
+      url: "/tasks",
+      headers: json,
+      payload: { title: "t" },
+    });
+    await quiet.app.inject({ url: "/tasks/not-a-uuid", headers: { "x-request-id": "bad-1" } });
+    expect(quiet.logs.filter((line) => line.msg === "request completed")).toEqual([
+      expect.objectContaining({ level: "info", reqId: "bad-1", statusCode: 400 }),
+    ]);
+    await quiet.app.close();
+
+    const verbose = await setup({ env: { LOG_LEVEL: "debug" } });
+    await verbose.app.inject({
+      method: "POST",
+      url: "/tasks",
+      headers: json,
+      payload: { title: "t" },
+    });
+    await verbose.app.inject("/tasks/00000000-0000-4000-8000-000000000000");
+    expect(
+      verbose.logs
+        .filter((line) => line.msg === "request completed")
+        .map((line) => [line.level, line.statusCode]),
+    ).toEqual([
+      ["debug", 201],
+      ["info", 404],
+    ]);
   });
 
   it("keeps the probes out of the info log", async () => {

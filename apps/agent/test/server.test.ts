@@ -122,15 +122,15 @@ describe("a running server", () => {
     expect(docs.body).toContain("swagger");
   });
 
-  it("writes one JSON log line per request with the request id", async () => {
-    await send(server.baseUrl, "/tasks?limit=1", { headers: { "x-request-id": "wire-7" } });
+  it("writes one JSON log line for a failed request, with the request id", async () => {
+    await send(server.baseUrl, "/tasks?limit=0", { headers: { "x-request-id": "wire-7" } });
     await sleep(50);
     const line = server.logs().find((entry) => entry.reqId === "wire-7");
     expect(line).toMatchObject({
       level: "info",
       msg: "request completed",
       method: "GET",
-      statusCode: 200,
+      statusCode: 400,
     });
     expect(server.logs().filter((entry) => entry.reqId === "wire-7")).toHaveLength(1);
   });
