@@ -88,6 +88,9 @@ function readyOnce(port: number): Promise<boolean> {
   });
 }
 
+/** Every server process this run has started and that has not exited yet. */
+const liveChildren = new Set<ChildProcess>();
+
 /** Spawns the target and resolves with the process and the ms from spawn to a 200 on /ready. */
 async function start(
   target: Target,
@@ -100,8 +103,10 @@ async function start(
     stdio: ["ignore", "ignore", "inherit"],
   });
   let exited = false;
+  liveChildren.add(child);
   child.once("exit", () => {
     exited = true;
+    liveChildren.delete(child);
   });
   while (!(await readyOnce(port))) {
     if (exited) throw new Error(`${target.name} exited before becoming ready`);
@@ -366,6 +371,14 @@ async function main(): Promise<void> {
     server ??= await startPostgresServer();
     return (await createDatabaseOn(server.adminUrl)).url;
   };
+  // Interrupted (Ctrl-C, a kill): the servers and the database this run started go with it.
+  const interrupted = async (signal: NodeJS.Signals) => {
+    for (const child of liveChildren) child.kill("SIGKILL");
+    await server?.destroy().catch(() => {});
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
   try {
     await measure(freshDatabase);
   } finally {
