@@ -2,12 +2,14 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  bumpArgs,
   createFixture,
   DEV,
   DEV_KUSTOMIZATION,
   DIGEST_A,
   DIGEST_B,
   type Fixture,
+  forAgent,
   git,
   gitops,
   gitopsProcess,
@@ -46,22 +48,6 @@ function racePushFrom(clone: string, other: string): void {
   );
 }
 
-function bumpArgs(tag: string, source: string, digest = DIGEST_A): string[] {
-  return [
-    "bump",
-    "--app",
-    "agent",
-    "--env",
-    "dev",
-    "--tag",
-    tag,
-    "--digest",
-    digest,
-    "--source-commit",
-    source,
-  ];
-}
-
 describe("gitops bump", () => {
   it("sets the tag and digest, keeps every other byte, commits with trailers and pushes", async () => {
     const clone = fx.clone();
@@ -96,15 +82,7 @@ describe("gitops bump", () => {
   it("drops a stale digest when the new image comes without one", async () => {
     const clone = fx.clone();
     expect((await gitops(clone, bumpArgs("main-1111111", fx.sources[0]!))).code).toBe(0);
-    const result = await gitops(clone, [
-      "bump",
-      "--app",
-      "agent",
-      "--env",
-      "dev",
-      "--tag",
-      "main-2222222",
-    ]);
+    const result = await gitops(clone, forAgent("bump", "--env", "dev", "--tag", "main-2222222"));
     expect(result.code).toBe(0);
     expect(read(clone, DEV)).toBe(DEV_KUSTOMIZATION.replace("main-0000000", "main-2222222"));
   });
@@ -216,19 +194,20 @@ describe("gitops bump", () => {
     const clone = fx.clone();
     const appRepo = fx.clone("app");
     const short = fx.sources[1]!.slice(0, 7);
-    const result = await gitops(clone, [
-      "bump",
-      "--app",
-      "agent",
-      "--env",
-      "dev",
-      "--tag",
-      "main-1111111",
-      "--source-commit",
-      short,
-      "--source-repo",
-      appRepo,
-    ]);
+    const result = await gitops(
+      clone,
+      forAgent(
+        "bump",
+        "--env",
+        "dev",
+        "--tag",
+        "main-1111111",
+        "--source-commit",
+        short,
+        "--source-repo",
+        appRepo,
+      ),
+    );
     expect(result.code).toBe(0);
     expect(trailers(clone)["Source-Commit"]).toBe(fx.sources[1]);
   });

@@ -2,12 +2,14 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
+  bumpArgs,
   createFixture,
   DEV,
   DIGEST_A,
   DIGEST_B,
   DIGEST_C,
   type Fixture,
+  forAgent,
   git,
   gitEnv,
   gitops,
@@ -27,19 +29,7 @@ afterEach(() => fx.cleanup());
 const HOLD = "gitops/apps/agent/overlays/dev/HOLD";
 
 async function deploy(clone: string, tag: string, source: string, digest: string): Promise<void> {
-  const result = await gitops(clone, [
-    "bump",
-    "--app",
-    "agent",
-    "--env",
-    "dev",
-    "--tag",
-    tag,
-    "--digest",
-    digest,
-    "--source-commit",
-    source,
-  ]);
+  const result = await gitops(clone, bumpArgs(tag, source, digest));
   expect(result.code, result.stderr).toBe(0);
 }
 
@@ -92,68 +82,33 @@ describe("gitops rollback", () => {
 
   it("explains a tag the environment never ran, too many steps, and bad flags", async () => {
     const clone = await threeDeploys();
-    const unknown = await gitops(clone, [
-      "rollback",
-      "--app",
-      "agent",
-      "--env",
-      "dev",
-      "--to",
-      "v9",
-    ]);
+    const unknown = await gitops(clone, forAgent("rollback", "--env", "dev", "--to", "v9"));
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain('never ran tag "v9"');
     expect(unknown.stderr).toContain("main-2222222, main-1111111, main-0000000");
-    const current = await gitops(clone, [
-      "rollback",
-      "--app",
-      "agent",
-      "--env",
-      "dev",
-      "--to",
-      "main-3333333",
-    ]);
+    const current = await gitops(
+      clone,
+      forAgent("rollback", "--env", "dev", "--to", "main-3333333"),
+    );
     expect(current.stderr).toContain("already runs main-3333333");
     const far = await gitops(clone, ["rollback", "--app", "agent", "--env", "dev", "--steps", "9"]);
     expect(far.stderr).toContain("only 3 earlier image(s)");
-    const both = await gitops(clone, [
-      "rollback",
-      "--app",
-      "agent",
-      "--env",
-      "dev",
-      "--to",
-      "x",
-      "--steps",
-      "1",
-    ]);
+    const both = await gitops(
+      clone,
+      forAgent("rollback", "--env", "dev", "--to", "x", "--steps", "1"),
+    );
     expect(both.code).toBe(2);
-    const zero = await gitops(clone, [
-      "rollback",
-      "--app",
-      "agent",
-      "--env",
-      "dev",
-      "--steps",
-      "0",
-    ]);
+    const zero = await gitops(clone, forAgent("rollback", "--env", "dev", "--steps", "0"));
     expect(zero.stderr).toContain("--steps must be a whole number");
   });
 
   it("holds: bump is refused with a way out, and release or promote lifts the hold", async () => {
     const clone = await threeDeploys();
     await gitops(clone, ["rollback", "--app", "agent", "--env", "dev"]);
-    const refused = await gitops(clone, [
-      "bump",
-      "--app",
-      "agent",
-      "--env",
-      "dev",
-      "--tag",
-      "main-4444444",
-      "--source-commit",
-      fx.sources[3]!,
-    ]);
+    const refused = await gitops(
+      clone,
+      forAgent("bump", "--env", "dev", "--tag", "main-4444444", "--source-commit", fx.sources[3]!),
+    );
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("on hold");
     expect(refused.stderr).toContain("gitops release --app agent --env dev");
@@ -166,17 +121,10 @@ describe("gitops rollback", () => {
     const again = await gitops(clone, ["release", "--app", "agent", "--env", "dev"]);
     expect(again.stdout).toContain("not on hold");
 
-    const bumped = await gitops(clone, [
-      "bump",
-      "--app",
-      "agent",
-      "--env",
-      "dev",
-      "--tag",
-      "main-4444444",
-      "--source-commit",
-      fx.sources[3]!,
-    ]);
+    const bumped = await gitops(
+      clone,
+      forAgent("bump", "--env", "dev", "--tag", "main-4444444", "--source-commit", fx.sources[3]!),
+    );
     expect(bumped.code, bumped.stderr).toBe(0);
   });
 
@@ -194,14 +142,7 @@ describe("gitops rollback", () => {
     const result = await gitops(clone, ["rollback", "--app", "agent", "--env", "dev", "--no-push"]);
     expect(result.stdout).toContain("not pushed");
     expect(git(fx.origin, ["rev-parse", "main"])).toBe(before);
-    const released = await gitops(clone, [
-      "release",
-      "--app",
-      "agent",
-      "--env",
-      "dev",
-      "--no-push",
-    ]);
+    const released = await gitops(clone, forAgent("release", "--env", "dev", "--no-push"));
     expect(released.stdout).toContain("not pushed");
   });
 });
@@ -209,16 +150,10 @@ describe("gitops rollback", () => {
 describe("gitops promote", () => {
   it("copies the exact tag and digest onto a new branch and stays on the current one", async () => {
     const clone = await threeDeploys();
-    const result = await gitops(clone, [
-      "promote",
-      "--app",
-      "agent",
-      "--from",
-      "dev",
-      "--to",
-      "staging",
-      "--push",
-    ]);
+    const result = await gitops(
+      clone,
+      forAgent("promote", "--from", "dev", "--to", "staging", "--push"),
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain(
       "gh pr create --fill --head promote/agent-staging-main-3333333",
@@ -244,67 +179,46 @@ describe("gitops promote", () => {
     // production takes dev's (rolled back) image, then dev is promoted from production: same image, hold lifted.
     expect(
       (
-        await gitops(clone, [
-          "promote",
-          "--app",
-          "agent",
-          "--from",
-          "dev",
-          "--to",
-          "production",
-          "--branch",
-          "p1",
-        ])
+        await gitops(
+          clone,
+          forAgent("promote", "--from", "dev", "--to", "production", "--branch", "p1"),
+        )
       ).code,
     ).toBe(0);
     git(clone, ["merge", "--quiet", "--ff-only", "p1"]);
     expect(read(clone, PRODUCTION)).toContain("newTag: main-2222222");
-    const lift = await gitops(clone, [
-      "promote",
-      "--app",
-      "agent",
-      "--from",
-      "production",
-      "--to",
-      "dev",
-      "--branch",
-      "p2",
-    ]);
+    const lift = await gitops(
+      clone,
+      forAgent("promote", "--from", "production", "--to", "dev", "--branch", "p2"),
+    );
     expect(lift.code, lift.stderr).toBe(0);
     // Not pushed: the hint says to push the branch before opening the pull request.
     expect(lift.stdout).toContain(
       "git push --set-upstream origin p2 && gh pr create --fill --head p2",
     );
     expect(git(clone, ["show", "--name-status", "--format=", "p2"])).toBe(`D\t${HOLD}`);
-    const noop = await gitops(clone, [
-      "promote",
-      "--app",
-      "agent",
-      "--from",
-      "dev",
-      "--to",
-      "production",
-    ]);
+    const noop = await gitops(clone, forAgent("promote", "--from", "dev", "--to", "production"));
     expect(noop.stdout).toContain("nothing to promote");
   });
 
   it("promotes a release image (tag, digest, source commit) without a source environment", async () => {
     const clone = fx.clone();
-    const result = await gitops(clone, [
-      "promote",
-      "--app",
-      "agent",
-      "--to",
-      "staging",
-      "--tag",
-      "1.2.0",
-      "--digest",
-      DIGEST_A,
-      "--source-commit",
-      fx.sources[2]!,
-      "--branch",
-      "release/agent-1.2.0",
-    ]);
+    const result = await gitops(
+      clone,
+      forAgent(
+        "promote",
+        "--to",
+        "staging",
+        "--tag",
+        "1.2.0",
+        "--digest",
+        DIGEST_A,
+        "--source-commit",
+        fx.sources[2]!,
+        "--branch",
+        "release/agent-1.2.0",
+      ),
+    );
     expect(result.code, result.stderr).toBe(0);
     expect(git(clone, ["show", `release/agent-1.2.0:${STAGING}`])).toContain(
       `newTag: 1.2.0 # first build\n    digest: ${DIGEST_A}\n`,
@@ -312,17 +226,10 @@ describe("gitops promote", () => {
     expect(git(clone, ["log", "-1", "--format=%B", "release/agent-1.2.0"])).toContain(
       `Source-Commit: ${fx.sources[2]}`,
     );
-    const mixed = await gitops(clone, [
-      "promote",
-      "--app",
-      "agent",
-      "--from",
-      "dev",
-      "--to",
-      "staging",
-      "--tag",
-      "1.2.0",
-    ]);
+    const mixed = await gitops(
+      clone,
+      forAgent("promote", "--from", "dev", "--to", "staging", "--tag", "1.2.0"),
+    );
     expect(mixed.code).toBe(2);
     const neither = await gitops(clone, ["promote", "--app", "agent", "--to", "staging"]);
     expect(neither.stderr).toContain("give --from <env> or --tag <tag>");
@@ -332,38 +239,16 @@ describe("gitops promote", () => {
     const clone = await threeDeploys();
     const same = await gitops(clone, ["promote", "--app", "agent", "--from", "dev", "--to", "dev"]);
     expect(same.stderr).toContain("promote between two environments");
-    const unknown = await gitops(clone, [
-      "promote",
-      "--app",
-      "agent",
-      "--from",
-      "dev",
-      "--to",
-      "qa",
-    ]);
+    const unknown = await gitops(clone, forAgent("promote", "--from", "dev", "--to", "qa"));
     expect(unknown.stderr).toContain('unknown environment "qa"');
-    await gitops(clone, [
-      "promote",
-      "--app",
-      "agent",
-      "--from",
-      "dev",
-      "--to",
-      "staging",
-      "--branch",
-      "taken",
-    ]);
-    const taken = await gitops(clone, [
-      "promote",
-      "--app",
-      "agent",
-      "--from",
-      "dev",
-      "--to",
-      "production",
-      "--branch",
-      "taken",
-    ]);
+    await gitops(
+      clone,
+      forAgent("promote", "--from", "dev", "--to", "staging", "--branch", "taken"),
+    );
+    const taken = await gitops(
+      clone,
+      forAgent("promote", "--from", "dev", "--to", "production", "--branch", "taken"),
+    );
     expect(taken.stderr).toContain("branch taken already exists");
   });
 });
@@ -378,15 +263,7 @@ describe("gitops history", () => {
     );
     await gitops(clone, ["release", "--app", "agent", "--env", "dev"]);
     git(clone, ["revert", "--no-edit", "HEAD~1"]);
-    const result = await gitops(clone, [
-      "history",
-      "--app",
-      "agent",
-      "--env",
-      "dev",
-      "--limit",
-      "10",
-    ]);
+    const result = await gitops(clone, forAgent("history", "--env", "dev", "--limit", "10"));
     expect(result.code, result.stderr).toBe(0);
     const lines = result.stdout.trim().split("\n");
     expect(lines[0]).toBe("agent/dev");

@@ -178,6 +178,26 @@ export interface RunResult {
   stderr: string;
 }
 
+/** `gitops bump` of the agent in dev to `tag` built from `source`. */
+export function bumpArgs(tag: string, source: string, digest = DIGEST_A): string[] {
+  return forAgent(
+    "bump",
+    "--env",
+    "dev",
+    "--tag",
+    tag,
+    "--digest",
+    digest,
+    "--source-commit",
+    source,
+  );
+}
+
+/** The arguments of `gitops <verb> --app agent <flags...>`. */
+export function forAgent(verb: string, ...flags: string[]): string[] {
+  return [verb, "--app", "agent", ...flags];
+}
+
 /** Runs the CLI in-process, as `pnpm gitops` would from `cwd`. */
 export async function gitops(cwd: string, args: string[], env = gitEnv()): Promise<RunResult> {
   let stdout = "";
