@@ -59,11 +59,14 @@ export class LazyRequestLogger implements FastifyBaseLogger {
     return this.#logger().child(bindings, options);
   }
 
-  #write(level: Level, args: unknown[]): void {
+  /** pino's own rule: a line is written when its level is at or above the logger's. */
+  isLevelEnabled(level: string): boolean {
     const { values } = this.#parent.levels;
-    // pino's own rule: a line is written when its level is at or above the logger's.
-    if ((values[level] ?? 0) < (values[this.level] ?? Number.POSITIVE_INFINITY)) return;
-    (this.#logger()[level] as Write)(...args);
+    return (values[level] ?? 0) >= (values[this.level] ?? Number.POSITIVE_INFINITY);
+  }
+
+  #write(level: Level, args: unknown[]): void {
+    if (this.isLevelEnabled(level)) (this.#logger()[level] as Write)(...args);
   }
 
   #logger(): Logger {

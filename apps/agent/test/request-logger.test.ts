@@ -61,6 +61,19 @@ describe("LazyRequestLogger", () => {
     expect(parent.level).toBe("info");
   });
 
+  it("answers isLevelEnabled as pino does, following its own level", () => {
+    const { parent } = capture("info");
+    const log = new LazyRequestLogger(parent, { reqId: "r5" }, { level: "warn" });
+    expect(
+      ["trace", "debug", "info", "warn", "error", "fatal"].map((level) =>
+        log.isLevelEnabled(level),
+      ),
+    ).toEqual([false, false, false, true, true, true]);
+    log.level = "debug";
+    expect([log.isLevelEnabled("trace"), log.isLevelEnabled("debug")]).toEqual([false, true]);
+    expect(log.isLevelEnabled("verbose")).toBe(false);
+  });
+
   it("gives children of its own that keep the request's bindings", () => {
     const { lines, parent } = capture("info");
     const log = new LazyRequestLogger(parent, { reqId: "r4" }, {});

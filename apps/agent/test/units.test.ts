@@ -75,6 +75,27 @@ describe("AccessLog", () => {
       ],
     ]);
   });
+
+  it("asks a logger with isLevelEnabled first and builds no line it would drop", () => {
+    const asked: string[] = [];
+    const written: string[] = [];
+    const log = {
+      isLevelEnabled: (level: string) => {
+        asked.push(level);
+        return level === "info";
+      },
+      trace: () => written.push("trace"),
+      debug: () => written.push("debug"),
+      info: (_obj: unknown, msg: string) => written.push(`info ${msg}`),
+    };
+    const request = { method: "POST", url: "/tasks", log } as never;
+    const access = new AccessLog();
+    access.incomingRequest(request, {} as never);
+    access.requestCompleted(null, request, { statusCode: 201, elapsedTime: 1, log } as never);
+    access.requestCompleted(null, request, { statusCode: 409, elapsedTime: 1, log } as never);
+    expect(asked).toEqual(["trace", "debug", "info"]);
+    expect(written).toEqual(["info request completed"]);
+  });
 });
 
 describe("OpenAPI", () => {

@@ -1,4 +1,9 @@
-import { type FastifyReply, type FastifyRequest, LogController } from "fastify";
+import {
+  type FastifyBaseLogger,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from "fastify";
 
 /** What the service does at the start and end of every request besides logging. */
 export interface RequestObserver {
@@ -30,7 +35,9 @@ export class AccessLog extends LogController {
 
   override incomingRequest(request: FastifyRequest, reply: FastifyReply): void {
     this.#observer.started?.(request, reply);
-    request.log.trace({ method: request.method, url: request.url }, "request received");
+    if (enabled(request.log, "trace")) {
+      request.log.trace({ method: request.method, url: request.url }, "request received");
+    }
   }
 
   override requestCompleted(
@@ -39,6 +46,9 @@ export class AccessLog extends LogController {
     reply: FastifyReply,
   ): void {
     this.#observer.completed?.(request, reply);
+    const level = error ? "error" : reply.statusCode >= 400 ? "info" : "debug";
+    // Most requests write nothing at the default level: build no line for them.
+    if (!enabled(reply.log, level)) return;
     const line = {
       method: request.method,
       url: request.url,
@@ -46,7 +56,12 @@ export class AccessLog extends LogController {
       responseTime: Math.round(reply.elapsedTime * 100) / 100,
     };
     if (error) reply.log.error({ ...line, err: error }, "request errored");
-    else if (line.statusCode >= 400) reply.log.info(line, "request completed");
-    else reply.log.debug(line, "request completed");
+    else reply.log[level](line, "request completed");
   }
+}
+
+/** Loggers without pino's `isLevelEnabled` are asked to write and decide themselves. */
+function enabled(log: FastifyBaseLogger, level: string): boolean {
+  const withCheck = log as FastifyBaseLogger & { isLevelEnabled?: (level: string) => boolean };
+  return withCheck.isLevelEnabled?.(level) ?? true;
 }
