@@ -100,16 +100,33 @@ describe("every workflow", () => {
     }
   });
 
-  it("pins actions to released major versions, never branches or invented SHAs", () => {
-    const uses = [
-      ...all.map((w) => w.text),
-      readFileSync(join(ROOT, ".github/actions/setup/action.yml"), "utf8"),
-    ].flatMap((text) => [...text.matchAll(/uses:\s*(\S+)/g)].map((m) => m[1]!));
-    expect(uses.length).toBeGreaterThan(10);
-    for (const ref of uses) {
-      if (ref.startsWith("./")) continue;
-      expect(ref).toMatch(/^[\w.-]+\/[\w.-]+@v\d+(\.\d+){0,2}$/);
+  it("pins every third-party action by commit SHA, its exact release in a comment, one release per action", () => {
+    const texts = [
+      ...all.map((w) => ({ name: w.name, text: w.text })),
+      {
+        name: "setup/action.yml",
+        text: readFileSync(join(ROOT, ".github/actions/setup/action.yml"), "utf8"),
+      },
+    ];
+    const lines = texts.flatMap(({ name, text }) =>
+      text
+        .split("\n")
+        .filter((line) => /^\s*(- )?uses:/.test(line))
+        .map((line) => ({ name, line: line.replace(/^\s*(- )?uses:\s*/, "") })),
+    );
+    expect(lines.length).toBeGreaterThan(10);
+    const pins = new Map<string, string>();
+    for (const { name, line } of lines) {
+      if (line.startsWith("./")) continue;
+      // A moving tag (v4) can vanish or move under the workflow; a SHA cannot. Dependabot moves both.
+      const match = /^([\w.-]+\/[\w.-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)$/.exec(line);
+      expect(match, `${name}: ${line}`).not.toBeNull();
+      const [, action, sha, version] = match!;
+      const pin = `${sha} ${version}`;
+      expect(pins.get(action!) ?? pin, `${name}: ${action} pinned twice, differently`).toBe(pin);
+      pins.set(action!, pin);
     }
+    expect(pins.size).toBeGreaterThanOrEqual(8);
   });
 });
 
@@ -390,8 +407,10 @@ describe("promote.yaml", () => {
 describe("setup action and dependabot", () => {
   it("sets up Node from .nvmrc, pnpm from packageManager, and caches the store and turbo", () => {
     expect(setup.runs.using).toBe("composite");
-    const uses = setup.runs.steps.map((s: Any) => s.uses).filter(Boolean);
-    expect(uses).toEqual(["actions/setup-node@v7", "actions/cache@v6", "actions/cache@v6"]);
+    const uses = setup.runs.steps
+      .map((s: Any) => String(s.uses ?? "").split("@")[0])
+      .filter(Boolean);
+    expect(uses).toEqual(["actions/setup-node", "actions/cache", "actions/cache"]);
     expect(setup.runs.steps[0].with["node-version-file"]).toBe(".nvmrc");
     const text = JSON.stringify(setup);
     expect(text).toContain("packageManager");
@@ -399,9 +418,15 @@ describe("setup action and dependabot", () => {
     expect(text).toContain("pnpm install --frozen-lockfile");
   });
 
-  it("keeps actions and npm dependencies up to date", () => {
+  it("keeps actions and npm dependencies up to date: the pinned actions in one weekly pull request", () => {
     const dependabot = load(".github/dependabot.yml").doc;
     const ecosystems = dependabot.updates.map((update: Any) => update["package-ecosystem"]);
     expect(ecosystems).toEqual(expect.arrayContaining(["github-actions", "npm"]));
+    const actions = dependabot.updates.find(
+      (u: Any) => u["package-ecosystem"] === "github-actions",
+    );
+    expect(actions.schedule.interval).toBe("weekly");
+    expect(actions.directories).toEqual(expect.arrayContaining(["/", "/.github/actions/*"]));
+    expect(Object.values<Any>(actions.groups).some((g) => g.patterns?.includes("*"))).toBe(true);
   });
 });
