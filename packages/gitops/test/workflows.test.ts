@@ -271,6 +271,20 @@ describe("ci.yaml", () => {
     expect(job.permissions).toEqual({ contents: "write", packages: "write", "id-token": "write" });
   });
 
+  it("ships what changed since the commit dev runs, not since the previous push", () => {
+    const test = ci.jobs.test;
+    const affected = steps(test).find((s) => s.id === "affected");
+    expect(JSON.stringify(test)).not.toContain("github.event.before");
+    expect(affected.run).toContain(
+      'node scripts/affected-apps.ts --env dev "${gitops[@]}" "$GITHUB_SHA"',
+    );
+    // The Source-Commit dev runs can be many commits back: the whole history is fetched.
+    expect(step(test, "actions/checkout").with["fetch-depth"]).toBe(0);
+    const external = named(test, "Check out the external gitops repository (what dev runs)");
+    expect(external.with.path).toBe("gitops-repository");
+    expect(affected.run).toContain("gitops=(--gitops gitops-repository)");
+  });
+
   it("comments the rendered gitops diff on pull requests that touch gitops/", () => {
     const job = ci.jobs["gitops-diff"];
     expect(job.if).toBe("github.event_name == 'pull_request'");
