@@ -314,20 +314,9 @@ describe("ship.yaml", () => {
         join(dir, "gitops/repository.yaml"),
         '# names the repository\nrepository: "Acme/Widget-Agent" # as GitHub spells it\nregistry: ghcr.io\n',
       );
-      const output = join(dir, "output");
-      writeFileSync(output, "");
-      const result = spawnSync("bash", ["-e", "-c", script], {
-        cwd: dir,
-        env: {
-          PATH: process.env.PATH,
-          GITHUB_OUTPUT: output,
-          GITHUB_SHA: "1a2b3c4d".repeat(5),
-          APP: "agent",
-        },
-        encoding: "utf8",
-      });
+      const result = runStep(script, dir, { GITHUB_SHA: "1a2b3c4d".repeat(5), APP: "agent" });
       expect(result.status, result.stderr).toBe(0);
-      const text = readFileSync(output, "utf8");
+      const text = result.output;
       expect(text).toContain("image=ghcr.io/acme/widget-agent/agent\n");
       expect(text).toContain("registry=ghcr.io\n");
       expect(text).toContain(
@@ -424,29 +413,16 @@ describe("ship.yaml", () => {
         ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "x"],
         { cwd: dir, env },
       );
-      const run = (code: number) => {
-        const output = join(dir, `output-${code}`);
-        writeFileSync(output, "");
-        const result = spawnSync("bash", ["-e", "-c", script], {
-          cwd: dir,
-          env: {
-            ...env,
-            GITHUB_WORKSPACE: dir,
-            GITHUB_OUTPUT: output,
-            GITHUB_SHA: "a".repeat(40),
-            BUMP_EXIT: String(code),
-            APP: "agent",
-            ENVIRONMENT: "dev",
-            TAG: "main-aaaaaaa",
-          },
-          encoding: "utf8",
+      const run = (code: number) =>
+        runStep(script, dir, {
+          ...env,
+          GITHUB_WORKSPACE: dir,
+          GITHUB_SHA: "a".repeat(40),
+          BUMP_EXIT: String(code),
+          APP: "agent",
+          ENVIRONMENT: "dev",
+          TAG: "main-aaaaaaa",
         });
-        return {
-          status: result.status,
-          stdout: result.stdout,
-          output: readFileSync(output, "utf8"),
-        };
-      };
       const superseded = run(3);
       expect(superseded.status).toBe(0);
       expect(superseded.stdout).toContain(
