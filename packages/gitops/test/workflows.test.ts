@@ -558,10 +558,13 @@ describe("release.yaml", () => {
     const released = steps(version).find((s) => s.id === "releases");
     const dir = mkdtempSync(join(tmpdir(), "release-tags-step-"));
     try {
-      mkdirSync(join(dir, "apps/agent"), { recursive: true });
-      writeFileSync(join(dir, "apps/agent/package.json"), '{"name":"@repo/agent"}\n');
-      mkdirSync(join(dir, "packages/lib"), { recursive: true });
-      writeFileSync(join(dir, "packages/lib/package.json"), '{"name":"@repo/lib"}\n');
+      const manifest = (path: string, name: string, version: string) => {
+        mkdirSync(join(dir, path), { recursive: true });
+        writeFileSync(join(dir, path, "package.json"), JSON.stringify({ name, version }));
+      };
+      manifest("apps/agent", "@repo/agent", "1.1.0");
+      manifest("apps/worker", "@repo/worker", "0.1.0");
+      manifest("packages/lib", "@repo/lib", "0.3.0");
       const env = { HOME: dir, GIT_CONFIG_GLOBAL: join(dir, "none"), GIT_CONFIG_NOSYSTEM: "1" };
       const g = (...args: string[]) =>
         spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], {
@@ -570,8 +573,11 @@ describe("release.yaml", () => {
         });
       g("init", "-q", "-b", "main");
       g("add", "-A");
-      g("commit", "-q", "-m", "release");
-      for (const tag of ["@repo/agent@1.2.0", "@repo/lib@0.3.0", "@repo/agent@2.0.0-rc.1"])
+      g("commit", "-q", "-m", "before");
+      manifest("apps/agent", "@repo/agent", "1.2.0");
+      g("commit", "-q", "-am", "Version Packages");
+      // changeset git-tag tags every untagged package, versioned by this commit or not.
+      for (const tag of ["@repo/agent@1.2.0", "@repo/lib@0.3.0", "@repo/worker@0.1.0"])
         g("tag", tag);
       const head = spawnSync("git", ["rev-parse", "HEAD"], {
         cwd: dir,
@@ -584,8 +590,21 @@ describe("release.yaml", () => {
       expect(merged.status, merged.stderr).toBe(0);
       expect(JSON.parse(merged.output.replace(/^releases=/, ""))).toEqual([
         { app: "agent", version: "1.2.0", tag: "@repo/agent@1.2.0", commit: head },
-        { app: "agent", version: "2.0.0-rc.1", tag: "@repo/agent@2.0.0-rc.1", commit: head },
       ]);
+      expect(merged.stdout).toContain(
+        "@repo/worker@0.1.0: worker was 0.1.0 before this commit already",
+      );
+      // Asked for by name (a manual run, a pushed tag), a release is published, prereleases too.
+      g("tag", "@repo/agent@2.0.0-rc.1");
+      for (const [event, extra] of [
+        ["workflow_dispatch", { INPUT_TAG: "@repo/worker@0.1.0" }],
+        ["push", { REF_TYPE: "tag", GITHUB_REF_NAME: "@repo/agent@2.0.0-rc.1" }],
+      ] as const) {
+        const named = run(event, extra);
+        expect(named.status, named.stderr).toBe(0);
+        const [release] = JSON.parse(named.output.replace(/^releases=/, ""));
+        expect(release.tag).toBe(extra.INPUT_TAG ?? extra.GITHUB_REF_NAME);
+      }
       for (const bad of [
         '@repo/agent@1.2.0"; touch pwned; echo "',
         "@repo/agent@1.2",
