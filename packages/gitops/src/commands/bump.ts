@@ -3,7 +3,7 @@
  * image, and the only automatic way an environment changes.
  */
 import { resolve } from "node:path";
-import { type Command, EXIT_SUPERSEDED, GitopsError } from "../command.ts";
+import { type Command, EXIT_ON_HOLD, EXIT_SUPERSEDED, GitopsError } from "../command.ts";
 import { parseFlags, required } from "../deploy/flags.ts";
 import { readHistory } from "../deploy/history.ts";
 import {
@@ -32,7 +32,8 @@ Image-Tag, Image-Digest and Workflow-Run trailers, and pushes. When another push
 fetches, rebases and tries again (bounded).
 
 Exits 0 without a commit when the environment already runs that image. Refuses:
-  - while the environment is on hold after a rollback (release it: gitops release --app --env);
+  - while the environment is on hold after a rollback (exit code 4; release it: gitops release
+    --app --env);
   - an image built from a commit that is an ancestor of the deployed one (an out-of-order run;
     exit code 3, so CI can tell it from a failure: a newer build is deployed already);
   - the tag latest without a digest (it moves: the environment would not be pinned).
@@ -121,6 +122,7 @@ export const command: Command = {
         throw new GitopsError(
           `${app}/${env} is on hold (${holdPath(overlay)}, set by a rollback), so automatic deploys are refused. ` +
             `When the fix is ready, release it with gitops release --app ${app} --env ${env}, or promote a build into it with gitops promote --app ${app} --from <env> --to ${env}.`,
+          EXIT_ON_HOLD,
         );
       }
       const target: Omit<ImageEntry, "name"> = {

@@ -3,10 +3,11 @@
  * overlay, the image it left there (read from the file at that commit, so `git revert` and
  * hand edits count too) and the trailers the gitops commands wrote.
  */
-import type { Git } from "../git/git.ts";
+import { Git } from "../git/git.ts";
 import { type CommitInfo, logPath, readBlobs, TRAILERS } from "../git/log.ts";
 import { findAppImage, type ImageEntry, readImages } from "./image.ts";
-import { HOLD_FILE, KUSTOMIZATION_NAMES } from "./overlay.ts";
+import { HOLD_FILE, KUSTOMIZATION_NAMES, readOverlay } from "./overlay.ts";
+import { appImageName } from "./repository.ts";
 
 export type DeploymentKind = "deploy" | "promote" | "rollback" | "release" | "revert" | "edit";
 
@@ -89,4 +90,25 @@ export function readHistory(git: Git, options: HistoryOptions): Deployment[] {
     }
   }
   return deployments;
+}
+
+/**
+ * The commit the image an environment runs was built from, as `gitops history` shows it (the
+ * newest deployment's Source-Commit, carried through reverts and hand edits); undefined when
+ * no commit of the overlay names one. Throws when the overlay is missing or unreadable.
+ */
+export function deployedSourceCommit(
+  root: string,
+  app: string,
+  env: string,
+  processEnv: NodeJS.ProcessEnv = process.env,
+): string | undefined {
+  const overlay = readOverlay(root, app, env);
+  const history = readHistory(new Git(root, processEnv), {
+    app,
+    path: overlay.path,
+    expectedImage: appImageName(root, app),
+    limit: 200,
+  });
+  return history[0]?.sourceCommit;
 }

@@ -6,8 +6,11 @@ import { GitopsError } from "../command.ts";
 import type { Git } from "./git.ts";
 
 export const DEFAULT_REMOTE = "origin";
-/** Pushes are retried this many times when another writer got there first. */
-export const MAX_PUSH_ATTEMPTS = 6;
+/**
+ * Pushes are retried this many times when another writer got there first: every app a push
+ * ships bumps at the same moment, and each lost race means another bump landed.
+ */
+export const MAX_PUSH_ATTEMPTS = 10;
 
 export function requireCleanTree(git: Git): void {
   const status = git.run(["status", "--porcelain", "--untracked-files=no"]);
