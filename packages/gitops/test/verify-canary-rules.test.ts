@@ -131,15 +131,25 @@ describe("analysis-metrics", () => {
     ],
   });
 
-  it("names each unknown metric with the app's names that look alike", () => {
+  it("names each unknown metric with the app's name it is closest to", () => {
     const exportedMetrics = {
       source: "GET /metrics of apps/a/src/server.ts",
       names: new Set(["http_requests_total", "process_cpu_seconds_total"]),
     };
     const findings = checkAnalysisMetrics(template, context([template], { exportedMetrics }));
     expect(findings.map((f) => `${f.problem} -> ${f.fix}`)).toEqual([
-      'metric "ratio" queries http_requests_totl, which the app does not export (GET /metrics of apps/a/src/server.ts): the query finds nothing and every rollout aborts -> use a metric the app exports (http_requests_total) or export http_requests_totl from the app',
+      'metric "ratio" queries http_requests_totl, which the app does not export (GET /metrics of apps/a/src/server.ts): the query finds nothing and every rollout aborts -> did you mean http_requests_total? use a metric the app exports, or export http_requests_totl from the app',
     ]);
+  });
+
+  it("lists no guess for a name like none the app exports", () => {
+    const far = obj("AnalysisTemplate", "argoproj.io/v1alpha1", "t", {
+      metrics: [{ name: "m", provider: { prometheus: { query: "sum(nginx_ingress_controller_latency)" } } }],
+    });
+    const exportedMetrics = { source: "s", names: new Set(["http_requests_total"]) };
+    expect(checkAnalysisMetrics(far, context([far], { exportedMetrics }))[0]?.fix).toBe(
+      "use a metric the app exports (its GET /metrics lists them), or export nginx_ingress_controller_latency from the app",
+    );
   });
 
   it("says once why it cannot check, and nothing when no names were read", () => {

@@ -133,7 +133,8 @@ function editDistance(a: string, b: string): number {
   return row[b.length] ?? 0;
 }
 
-function closest(name: string, candidates: Iterable<string>): string | undefined {
+/** The candidate nearest to `name` by edit distance, if any is near enough to be a typo. */
+export function closest(name: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
   for (const candidate of candidates) {

@@ -14,6 +14,7 @@ import {
   text,
 } from "../objects.ts";
 import { promqlMetricNames } from "../promql.ts";
+import { closest } from "../schema.ts";
 import type { Finding, KubernetesObject } from "../types.ts";
 import { objectName } from "../types.ts";
 import type { ObjectRule } from "./context.ts";
@@ -174,6 +175,13 @@ export const checkCanaryAnalysis: ObjectRule = (object, { objects }) => {
   return findings;
 };
 
+function suggestion(name: string, exported: ReadonlySet<string>): string {
+  const near = closest(name, exported);
+  return near
+    ? `did you mean ${near}? use a metric the app exports, or export ${name} from the app`
+    : `use a metric the app exports (its GET /metrics lists them), or export ${name} from the app`;
+}
+
 /** Every metric a Prometheus query of an analysis reads is one the app exports. */
 export const checkAnalysisMetrics: ObjectRule = (object, { exportedMetrics }) => {
   if (!ANALYSIS_KINDS.has(object.kind) || apiGroup(object.apiVersion) !== "argoproj.io") return [];
@@ -196,12 +204,7 @@ export const checkAnalysisMetrics: ObjectRule = (object, { exportedMetrics }) =>
       findings.push({
         rule: "analysis-metrics",
         problem: `metric "${String(metric.name)}" queries ${name}, which the app does not export (${exportedMetrics.source}): the query finds nothing and every rollout aborts`,
-        fix: `use a metric the app exports (${
-          [...exportedMetrics.names]
-            .filter((n) => n.startsWith(name.split("_")[0] ?? ""))
-            .slice(0, 4)
-            .join(", ") || "see GET /metrics"
-        }) or export ${name} from the app`,
+        fix: suggestion(name, exportedMetrics.names),
       });
     }
   }
