@@ -24,7 +24,7 @@ export function resolveArgs(text: string, args: Record<string, string>): string 
 
 /** The template's metrics with every argument resolved: defaults, then `given`. */
 export function analysisMetrics(
-  template: { spec?: unknown } | { [key: string]: unknown },
+  template: object,
   given: Record<string, string>,
 ): AnalysisMetric[] {
   const spec = (template as { spec?: unknown }).spec as {
