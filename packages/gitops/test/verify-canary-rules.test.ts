@@ -144,7 +144,9 @@ describe("analysis-metrics", () => {
 
   it("lists no guess for a name like none the app exports", () => {
     const far = obj("AnalysisTemplate", "argoproj.io/v1alpha1", "t", {
-      metrics: [{ name: "m", provider: { prometheus: { query: "sum(nginx_ingress_controller_latency)" } } }],
+      metrics: [
+        { name: "m", provider: { prometheus: { query: "sum(nginx_ingress_controller_latency)" } } },
+      ],
     });
     const exportedMetrics = { source: "s", names: new Set(["http_requests_total"]) };
     expect(checkAnalysisMetrics(far, context([far], { exportedMetrics }))[0]?.fix).toBe(

@@ -23,10 +23,7 @@ export function resolveArgs(text: string, args: Record<string, string>): string 
 }
 
 /** The template's metrics with every argument resolved: defaults, then `given`. */
-export function analysisMetrics(
-  template: object,
-  given: Record<string, string>,
-): AnalysisMetric[] {
+export function analysisMetrics(template: object, given: Record<string, string>): AnalysisMetric[] {
   const spec = (template as { spec?: unknown }).spec as {
     args?: { name: string; value?: string }[];
     metrics: {
