@@ -10,6 +10,7 @@ import type { Config } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { AccessLog } from "./plugins/access-log.ts";
 import { ErrorResponse, registerErrorHandling, sendError } from "./plugins/errors.ts";
+import { registerFaultInjection } from "./plugins/fault.ts";
 import { createMetrics, type Metrics, metricsRoutes } from "./plugins/metrics.ts";
 import { registerOpenApi } from "./plugins/openapi.ts";
 import { createSerializerCompiler } from "./plugins/serialization.ts";
@@ -110,6 +111,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   registerErrorHandling(app, { bodyLimit: config.bodyLimit });
+  registerFaultInjection(app, config.fault);
 
   /** The documented API; the OpenAPI generator registers exactly the same routes. */
   const describe = async (instance: FastifyInstance): Promise<void> => {

@@ -34,6 +34,15 @@ export interface AgentConfig {
   exampleDelayMs: number;
 }
 
+/**
+ * Fault injection for canary tests and demos: a share of API requests is answered 500 on
+ * purpose, so a rollout's analysis can be seen to stop a bad version. Off unless set.
+ */
+export interface FaultConfig {
+  /** FAULT_ERROR_RATIO: 0 (off) to 1 (every API request fails). */
+  errorRatio: number;
+}
+
 export interface Config {
   port: number;
   host: string;
@@ -56,6 +65,7 @@ export interface Config {
   role: Role;
   runner: RunnerConfig;
   agent: AgentConfig;
+  fault: FaultConfig;
 }
 
 /** One line per invalid variable, naming it and the expected form. */
@@ -169,6 +179,30 @@ export function loadConfig(env: Env = process.env): Config {
     return raw;
   };
 
+  const faultErrorRatio = (): number => {
+    const raw = read("FAULT_ERROR_RATIO");
+    if (raw === undefined) return 0;
+    const value = /^(0|1)(\.\d+)?$|^\.\d+$/.test(raw) ? Number(raw) : Number.NaN;
+    if (!(value >= 0 && value <= 1)) {
+      problems.push(
+        `FAULT_ERROR_RATIO="${raw}" is invalid: expected a share of API requests to fail, from 0 (off) to 1 (all)`,
+      );
+      return 0;
+    }
+    // A production process injects faults only when told twice: NODE_ENV alone is not enough.
+    if (
+      value > 0 &&
+      read("NODE_ENV") === "production" &&
+      read("FAULT_ALLOW_IN_PRODUCTION") !== "true"
+    ) {
+      problems.push(
+        `FAULT_ERROR_RATIO="${raw}" is refused with NODE_ENV=production: unset it, or also set FAULT_ALLOW_IN_PRODUCTION=true for a deliberate demo`,
+      );
+      return 0;
+    }
+    return value;
+  };
+
   const runnerSwitch = oneOf("RUNNER", ["on", "off"], "on");
   const role = oneOf("ROLE", ROLES, "all");
   const agentModule = read("AGENT_MODULE");
@@ -200,6 +234,7 @@ export function loadConfig(env: Env = process.env): Config {
       module: agentModule,
       exampleDelayMs: integer("EXAMPLE_AGENT_DELAY_MS", 1000, 0, 600_000),
     },
+    fault: { errorRatio: faultErrorRatio() },
   };
 
   // RUNNER given explicitly against the role is a contradiction, not a preference.

@@ -42,6 +42,7 @@ describe("loadConfig", () => {
         retryDelayMs: 1000,
       },
       agent: { module: undefined, exampleDelayMs: 1000 },
+      fault: { errorRatio: 0 },
     });
   });
 
@@ -70,6 +71,7 @@ describe("loadConfig", () => {
         RUNNER_RETRY_DELAY_MS: "0",
         AGENT_MODULE: "./dist/my-agent.js",
         EXAMPLE_AGENT_DELAY_MS: "0",
+        FAULT_ERROR_RATIO: "0.25",
       }),
     ).toEqual({
       port: 0,
@@ -95,6 +97,7 @@ describe("loadConfig", () => {
         retryDelayMs: 0,
       },
       agent: { module: "./dist/my-agent.js", exampleDelayMs: 0 },
+      fault: { errorRatio: 0.25 },
     });
   });
 
@@ -260,6 +263,41 @@ describe("loadConfig", () => {
       "RUNNER=off conflicts with ROLE=worker: a worker only runs tasks; use ROLE=api for an API without the runner",
     ]);
     expect(loadConfig({ ROLE: "api", RUNNER: "off" }).runner.enabled).toBe(false);
+  });
+
+  it("reads FAULT_ERROR_RATIO as a share from 0 to 1, one line for anything else", () => {
+    expect(loadConfig({ FAULT_ERROR_RATIO: "1" }).fault.errorRatio).toBe(1);
+    expect(loadConfig({ FAULT_ERROR_RATIO: ".5" }).fault.errorRatio).toBe(0.5);
+    for (const raw of ["1.5", "-0.1", "half", "50%", "2"]) {
+      expect(problemsOf({ FAULT_ERROR_RATIO: raw })).toEqual([
+        `FAULT_ERROR_RATIO="${raw}" is invalid: expected a share of API requests to fail, from 0 (off) to 1 (all)`,
+      ]);
+    }
+  });
+
+  it("refuses fault injection under NODE_ENV=production unless FAULT_ALLOW_IN_PRODUCTION=true", () => {
+    expect(problemsOf({ NODE_ENV: "production", FAULT_ERROR_RATIO: "1" })).toEqual([
+      'FAULT_ERROR_RATIO="1" is refused with NODE_ENV=production: unset it, or also set FAULT_ALLOW_IN_PRODUCTION=true for a deliberate demo',
+    ]);
+    expect(
+      problemsOf({
+        NODE_ENV: "production",
+        FAULT_ERROR_RATIO: "1",
+        FAULT_ALLOW_IN_PRODUCTION: "yes",
+      }),
+    ).toHaveLength(1);
+    expect(
+      loadConfig({
+        NODE_ENV: "production",
+        FAULT_ERROR_RATIO: "1",
+        FAULT_ALLOW_IN_PRODUCTION: "true",
+      }).fault.errorRatio,
+    ).toBe(1);
+    // Off is always allowed, and the second setting alone turns nothing on.
+    expect(loadConfig({ NODE_ENV: "production", FAULT_ERROR_RATIO: "0" }).fault.errorRatio).toBe(0);
+    expect(
+      loadConfig({ NODE_ENV: "production", FAULT_ALLOW_IN_PRODUCTION: "true" }).fault.errorRatio,
+    ).toBe(0);
   });
 
   it("lists every bad variable, one line each", () => {

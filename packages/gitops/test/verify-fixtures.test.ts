@@ -6,10 +6,22 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { RULES, verifyRepository } from "../src/index.ts";
-import { brokenTree, loadFixtures } from "./fixtures/verify/tree.ts";
+import {
+  type ExportedMetrics,
+  RULES,
+  readExportedMetrics,
+  verifyRepository,
+} from "../src/index.ts";
+import { brokenTree, loadFixtures, REPO } from "./fixtures/verify/tree.ts";
 
 const fixtures = loadFixtures();
+// The copies hold gitops/ only: the metric names come from this repository's own agent,
+// started once and scraped for real.
+const metrics = new Map<string, Promise<ExportedMetrics>>();
+const exportedMetrics = (app: string) => {
+  if (!metrics.has(app)) metrics.set(app, readExportedMetrics(REPO, app));
+  return metrics.get(app) as Promise<ExportedMetrics>;
+};
 const scratch = mkdtempSync(join(tmpdir(), "gitops-verify-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
@@ -25,6 +37,7 @@ describe("gitops verify on broken trees", () => {
     const { violations } = await verifyRepository(
       root,
       overlay ? { app: overlay[1] as string, env: overlay[2] as string } : {},
+      { exportedMetrics },
     );
     const rules = [...new Set(violations.map((v) => v.rule))].sort();
     expect(rules, violations.map((v) => `${v.rule}: ${v.problem}`).join("\n")).toEqual(

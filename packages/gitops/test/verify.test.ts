@@ -111,9 +111,15 @@ spec:
       "argocd",
       "bootstrap",
     ]);
-    // A copy still deploys agent's image into agent's namespaces: verify says so.
+    // A copy still deploys agent's image into agent's namespaces: verify says so. And with
+    // no apps/worker to start, the names its canary analysis queries cannot be checked.
     const rules = new Set(result.violations.map((v) => v.rule));
-    expect(rules).toEqual(new Set(["namespace", "project-destination"]));
+    expect(rules).toEqual(new Set(["namespace", "project-destination", "analysis-metrics"]));
+    expect(result.violations.find((v) => v.rule === "analysis-metrics")).toMatchObject({
+      target: "worker/production",
+      problem:
+        "cannot check the metric names of the queries: apps/worker/src/server.ts does not exist, so the metric names it exports are unknown",
+    });
     expect(result.violations.find((v) => v.rule === "namespace")).toMatchObject({
       target: "worker/dev",
       problem: expect.stringContaining('deploys gitops/apps/worker/overlays/dev to "worker-dev"'),

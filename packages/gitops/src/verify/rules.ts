@@ -34,6 +34,16 @@ export const RULES: Readonly<Record<string, string>> = {
   "hpa-replicas":
     "a workload an HPA scales does not set spec.replicas, so Argo CD never resets the HPA's count",
   "smoke-test": "each app overlay ships a PostSync hook Job",
+  "rollout-selector":
+    "a Rollout's selector selects its pods (own template or workloadRef), and its stable and canary Services select them too",
+  "canary-analysis":
+    "every canary step list runs an analysis after its last partial weight and before full weight, with templates and arguments that exist",
+  "analysis-metrics":
+    "every metric an analysis's Prometheus query reads is one the app exports on GET /metrics (read from the running app)",
+  "workload-ref-replicas":
+    "a Deployment that a Rollout's workloadRef names sets no spec.replicas (Argo Rollouts scales it to zero)",
+  "service-monitor":
+    "a ServiceMonitor scrapes Services rendered beside it, by a port they name, each pod through one Service only",
   repository:
     "every Argo CD repoURL and sourceRepos entry is the repository of gitops/repository.yaml",
   "applicationset-path":

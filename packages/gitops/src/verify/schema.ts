@@ -1,6 +1,6 @@
 /**
- * Schema checks with the validators that `kubernetes-models` and `@kubernetes-models/argo-cd`
- * ship. Those packages carry their OpenAPI schemas only as compiled validators (no JSON
+ * Schema checks with the validators that `kubernetes-models` and `@kubernetes-models/argo-cd`,
+ * `-/argo-rollouts` and `-/prometheus-operator` ship. Those packages carry their OpenAPI schemas only as compiled validators (no JSON
  * schema to re-apply with additionalProperties refused), and those validators let unknown
  * fields through. A compiled validator looks up every property its schema defines on each
  * object it checks, so we hand it a proxy that records those look-ups: any key of an object
@@ -22,8 +22,15 @@ interface ModelClass {
   prototype: { validate(this: unknown): void };
 }
 
-const PACKAGES: Record<string, string> = {
-  "argoproj.io": "@kubernetes-models/argo-cd/argoproj.io",
+/** API groups of custom resources, and the packages that carry their models, tried in order. */
+const PACKAGES: Record<string, string[]> = {
+  // Argo CD (Application, AppProject, ApplicationSet) and Argo Rollouts (Rollout,
+  // AnalysisTemplate, ...) share the group.
+  "argoproj.io": [
+    "@kubernetes-models/argo-cd/argoproj.io",
+    "@kubernetes-models/argo-rollouts/argoproj.io",
+  ],
+  "monitoring.coreos.com": ["@kubernetes-models/prometheus-operator/monitoring.coreos.com"],
 };
 
 /**
@@ -54,16 +61,20 @@ async function importModel(apiVersion: string, kind: string): Promise<ModelClass
   const slash = apiVersion.indexOf("/");
   const group = slash === -1 ? "" : apiVersion.slice(0, slash);
   const version = slash === -1 ? apiVersion : apiVersion.slice(slash + 1);
-  const base =
-    PACKAGES[group] ?? (group === "" ? "kubernetes-models" : `kubernetes-models/${group}`);
-  try {
-    const module = (await import(`${base}/${version}/${kind}`)) as Record<string, unknown>;
-    const model = module[kind] as ModelClass | undefined;
-    // Sub-types (Container, ObjectMeta, ...) are models too, but carry no apiVersion/kind.
-    return model?.apiVersion === apiVersion && model.kind === kind ? model : undefined;
-  } catch {
-    return undefined;
+  const bases = PACKAGES[group] ?? [
+    group === "" ? "kubernetes-models" : `kubernetes-models/${group}`,
+  ];
+  for (const base of bases) {
+    try {
+      const module = (await import(`${base}/${version}/${kind}`)) as Record<string, unknown>;
+      const model = module[kind] as ModelClass | undefined;
+      // Sub-types (Container, ObjectMeta, ...) are models too, but carry no apiVersion/kind.
+      if (model?.apiVersion === apiVersion && model.kind === kind) return model;
+    } catch {
+      // Not in this package: try the next.
+    }
   }
+  return undefined;
 }
 
 /** Wraps `value` so that every property looked up on any nested object is recorded. */
@@ -122,7 +133,8 @@ function editDistance(a: string, b: string): number {
   return row[b.length] ?? 0;
 }
 
-function closest(name: string, candidates: Iterable<string>): string | undefined {
+/** The candidate nearest to `name` by edit distance, if any is near enough to be a typo. */
+export function closest(name: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
   for (const candidate of candidates) {
@@ -178,7 +190,7 @@ export async function checkSchema(object: KubernetesObject): Promise<Finding[]> 
       {
         rule: "unknown-kind",
         problem: `no schema for apiVersion "${apiVersion}" kind "${kind}"`,
-        fix: "check apiVersion and kind for typos; verify knows the Kubernetes API (kubernetes-models) and Argo CD's CRDs",
+        fix: "check apiVersion and kind for typos; verify knows the Kubernetes API (kubernetes-models) and the CRDs of Argo CD, Argo Rollouts and prometheus-operator",
       },
     ];
   }

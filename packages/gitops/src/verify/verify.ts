@@ -1,8 +1,10 @@
 /** `verifyRepository`: render every target, validate each object, apply every policy. */
 import { listApps } from "../layout.ts";
 import { renderKustomization } from "../render.ts";
+import { type ExportedMetrics, readExportedMetrics } from "./app-metrics.ts";
 import { readRepositoryConfig } from "./repository.ts";
 import { checkArgoCD } from "./rules/argocd.ts";
+import { CANARY_RULES } from "./rules/canary.ts";
 import type { ObjectRule, RuleContext } from "./rules/context.ts";
 import { checkImages } from "./rules/images.ts";
 import { POD_RULES } from "./rules/pods.ts";
@@ -12,7 +14,7 @@ import { discoverTargets, type TargetFilter } from "./targets.ts";
 import type { RenderedTarget, Violation } from "./types.ts";
 import { objectName } from "./types.ts";
 
-const OBJECT_RULES: ObjectRule[] = [checkImages, ...POD_RULES, ...SELECTOR_RULES];
+const OBJECT_RULES: ObjectRule[] = [checkImages, ...POD_RULES, ...SELECTOR_RULES, ...CANARY_RULES];
 
 export interface VerifyResult {
   violations: Violation[];
@@ -21,11 +23,33 @@ export interface VerifyResult {
   objects: number;
 }
 
+export interface VerifyOptions {
+  /**
+   * The metric names an app exports, for the analysis-metrics rule. By default verify starts
+   * the app from `apps/<app>` in `root` and reads its GET /metrics (once per app).
+   */
+  exportedMetrics?: (app: string) => Promise<ExportedMetrics>;
+}
+
+/** Kinds whose Prometheus queries need the app's metric names. */
+const ANALYSIS_KINDS = new Set(["AnalysisTemplate", "ClusterAnalysisTemplate"]);
+
 export async function verifyRepository(
   root: string,
   filter: TargetFilter = {},
+  options: VerifyOptions = {},
 ): Promise<VerifyResult> {
   const config = readRepositoryConfig(root);
+  const readMetrics = options.exportedMetrics ?? ((app) => readExportedMetrics(root, app));
+  const metricsByApp = new Map<string, Promise<ExportedMetrics>>();
+  const exportedMetrics = (app: string) => {
+    let metrics = metricsByApp.get(app);
+    if (!metrics) {
+      metrics = readMetrics(app);
+      metricsByApp.set(app, metrics);
+    }
+    return metrics;
+  };
   const apps = listApps(root);
   const violations: Violation[] = [];
   const rendered: RenderedTarget[] = [];
@@ -46,6 +70,9 @@ export async function verifyRepository(
   let objects = 0;
   for (const target of rendered) {
     const context: RuleContext = { target, objects: target.objects, config, apps };
+    if (target.app && target.objects.some((o) => ANALYSIS_KINDS.has(o.kind))) {
+      context.exportedMetrics = await exportedMetrics(target.app);
+    }
     for (const object of target.objects) {
       objects++;
       const findings = await checkSchema(object);

@@ -1,3 +1,4 @@
+import type { ExportedMetrics } from "../app-metrics.ts";
 import type { Finding, KubernetesObject, RenderedTarget, RepositoryConfig } from "../types.ts";
 
 /** What a rule may look at besides the object itself. */
@@ -8,6 +9,8 @@ export interface RuleContext {
   config: RepositoryConfig;
   /** Apps of this repository (directories under gitops/apps). */
   apps: string[];
+  /** What the target's app serves on GET /metrics; read only for targets with an analysis. */
+  exportedMetrics?: ExportedMetrics;
 }
 
 export type ObjectRule = (object: KubernetesObject, context: RuleContext) => Finding[];

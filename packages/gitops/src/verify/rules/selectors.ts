@@ -13,6 +13,7 @@ import {
 } from "../objects.ts";
 import type { Finding, KubernetesObject } from "../types.ts";
 import { objectName } from "../types.ts";
+import { workloadRefTarget } from "./canary.ts";
 import type { ObjectRule } from "./context.ts";
 import { parseQuantity } from "./quantity.ts";
 
@@ -136,7 +137,10 @@ export const checkHorizontalPodAutoscaler: ObjectRule = (object, { objects }) =>
       fix: "set maxReplicas at least minReplicas",
     });
   }
-  const pod = podTemplate(target);
+  // A Rollout with a workloadRef runs the pods of the workload it names.
+  const pod = podTemplate(
+    target.kind === "Rollout" ? (workloadRefTarget(target, objects) ?? target) : target,
+  );
   for (const metric of records(spec.metrics)) {
     const resource = record(metric.resource);
     const name = text(resource.name);
