@@ -23,6 +23,10 @@ export const RULES: Readonly<Record<string, string>> = {
     "Jobs have backoffLimit and activeDeadlineSeconds; hook Jobs are replaced before the next run",
   "database-secret":
     "DATABASE_URL comes from a secretKeyRef; multi-replica workloads and split roles (ROLE=api, ROLE=worker) have one",
+  "plain-secret":
+    "no Secret with data or stringData in git: an ExternalSecret or a SealedSecret instead",
+  "secret-store":
+    "every ExternalSecret reads from a ClusterSecretStore (named in components/external-secrets)",
   "task-runner": "an API with ROLE=api has a workload of its image beside it that runs the tasks",
   "service-selector": "a Service selects the pods of a Deployment and no others",
   "service-target-port": "a Service's targetPort is a port the selected pods declare",

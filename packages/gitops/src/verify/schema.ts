@@ -1,6 +1,6 @@
 /**
- * Schema checks with the validators that `kubernetes-models` and `@kubernetes-models/argo-cd`
- * ship. Those packages carry their OpenAPI schemas only as compiled validators (no JSON
+ * Schema checks with the validators that `kubernetes-models`, `@kubernetes-models/argo-cd`,
+ * `@kubernetes-models/external-secrets` and `@kubernetes-models/sealed-secrets` ship. Those packages carry their OpenAPI schemas only as compiled validators (no JSON
  * schema to re-apply with additionalProperties refused), and those validators let unknown
  * fields through. A compiled validator looks up every property its schema defines on each
  * object it checks, so we hand it a proxy that records those look-ups: any key of an object
@@ -24,6 +24,10 @@ interface ModelClass {
 
 const PACKAGES: Record<string, string> = {
   "argoproj.io": "@kubernetes-models/argo-cd/argoproj.io",
+  "external-secrets.io": "@kubernetes-models/external-secrets/external-secrets.io",
+  "generators.external-secrets.io":
+    "@kubernetes-models/external-secrets/generators.external-secrets.io",
+  "bitnami.com": "@kubernetes-models/sealed-secrets/bitnami.com",
 };
 
 /**
@@ -178,7 +182,7 @@ export async function checkSchema(object: KubernetesObject): Promise<Finding[]> 
       {
         rule: "unknown-kind",
         problem: `no schema for apiVersion "${apiVersion}" kind "${kind}"`,
-        fix: "check apiVersion and kind for typos; verify knows the Kubernetes API (kubernetes-models) and Argo CD's CRDs",
+        fix: "check apiVersion and kind for typos; verify knows the Kubernetes API (kubernetes-models) and the CRDs of Argo CD, External Secrets and Sealed Secrets",
       },
     ];
   }

@@ -6,13 +6,14 @@ import { checkArgoCD } from "./rules/argocd.ts";
 import type { ObjectRule, RuleContext } from "./rules/context.ts";
 import { checkImages } from "./rules/images.ts";
 import { POD_RULES } from "./rules/pods.ts";
+import { SECRET_RULES } from "./rules/secrets.ts";
 import { checkSmokeTest, SELECTOR_RULES } from "./rules/selectors.ts";
 import { checkSchema } from "./schema.ts";
 import { discoverTargets, type TargetFilter } from "./targets.ts";
 import type { RenderedTarget, Violation } from "./types.ts";
 import { objectName } from "./types.ts";
 
-const OBJECT_RULES: ObjectRule[] = [checkImages, ...POD_RULES, ...SELECTOR_RULES];
+const OBJECT_RULES: ObjectRule[] = [checkImages, ...POD_RULES, ...SELECTOR_RULES, ...SECRET_RULES];
 
 export interface VerifyResult {
   violations: Violation[];

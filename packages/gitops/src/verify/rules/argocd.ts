@@ -19,6 +19,7 @@ import { sameRepoURL } from "../repository.ts";
 import { isKustomization } from "../targets.ts";
 import type { KubernetesObject, RenderedTarget, RepositoryConfig, Violation } from "../types.ts";
 import { objectName } from "../types.ts";
+import { secretValueKeys } from "./secrets.ts";
 
 interface Located {
   object: KubernetesObject;
@@ -361,6 +362,8 @@ function checkApplication(context: Context, app: AppModel, projects: Located[]) 
       : projectSpec.namespaceResourceWhitelist;
     // An unset namespaced whitelist allows every namespaced kind; an unset cluster one allows none.
     if (!clusterScoped && whitelist === undefined) continue;
+    // plain-secret already refuses it: allowing Secrets in the project would be the wrong fix.
+    if (secretValueKeys(object).length > 0) continue;
     if (!permits(whitelist, group, object.kind, clusterScoped ? object.metadata.name : undefined)) {
       report(
         context,
