@@ -44,6 +44,8 @@ export const RULES: Readonly<Record<string, string>> = {
     "every ApplicationSet and Application path exists, and every overlay is deployed by one",
   namespace: "objects land in the namespace their Application deploys to",
   "project-destination": "the AppProject allows each Application's project, namespace and kinds",
+  notifications:
+    "generated Applications report each sync to GitHub (status and deployment); every trigger, template and service they use is defined, credentials only as $secret keys",
   "sync-policy":
     "Applications sync automatically with prune, selfHeal, no allowEmpty, retry, CreateNamespace",
 };

@@ -13,12 +13,19 @@ import {
   list,
   record,
   records,
+  stringMap,
   text,
 } from "../objects.ts";
 import { sameRepoURL } from "../repository.ts";
 import { isKustomization } from "../targets.ts";
 import type { KubernetesObject, RenderedTarget, RepositoryConfig, Violation } from "../types.ts";
 import { objectName } from "../types.ts";
+import {
+  checkSubscriptions,
+  isNotificationConfigMap,
+  type NotificationConfig,
+  readNotificationConfig,
+} from "./notifications.ts";
 import { secretValueKeys } from "./secrets.ts";
 
 interface Located {
@@ -30,6 +37,7 @@ interface Located {
 interface AppModel {
   name: string;
   spec: Record<string, unknown>;
+  annotations: Record<string, string>;
   /** Where a finding about it is reported. */
   owner: Located;
   generated: boolean;
@@ -230,6 +238,7 @@ function generateApplications(context: Context, at: Located): AppModel[] {
         apps.push({
           name: text(record(app.metadata).name) ?? dir,
           spec: record(app.spec),
+          annotations: stringMap(record(app.metadata).annotations),
           owner: at,
           generated: true,
         });
@@ -376,6 +385,29 @@ function checkApplication(context: Context, app: AppModel, projects: Located[]) 
   }
 }
 
+function checkNotifications(context: Context, apps: AppModel[]) {
+  let config: NotificationConfig | undefined;
+  for (const target of context.targets) {
+    const configMap = target.objects.find(isNotificationConfigMap);
+    if (!configMap) continue;
+    const read = readNotificationConfig(configMap);
+    config = read.config;
+    for (const { problem, fix } of read.problems) {
+      report(context, { object: configMap, target }, "notifications", problem, fix);
+    }
+  }
+  for (const app of apps) {
+    const where = app.generated ? "each Application it generates" : "the Application";
+    for (const { problem, fix } of checkSubscriptions(
+      app.annotations,
+      config,
+      app.generated,
+      where,
+    ))
+      report(context, app.owner, "notifications", problem, fix);
+  }
+}
+
 export function checkArgoCD(
   root: string,
   config: RepositoryConfig,
@@ -395,6 +427,7 @@ export function checkArgoCD(
       apps.push({
         name: at.object.metadata.name,
         spec: record(at.object.spec),
+        annotations: stringMap(at.object.metadata.annotations),
         owner: at,
         generated: false,
       });
@@ -403,6 +436,7 @@ export function checkArgoCD(
     }
   }
   for (const app of apps) checkApplication(context, app, projects);
+  checkNotifications(context, apps);
   // Every overlay must become an Application, or it is never deployed.
   const deployed = new Set(apps.map((a) => sourcePath(a.spec)));
   for (const target of targets) {

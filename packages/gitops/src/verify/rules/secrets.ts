@@ -38,7 +38,7 @@ export const checkSecretStore: ObjectRule = (object) => {
       problem: text(ref.name)
         ? `spec.secretStoreRef is the ${kind} ${JSON.stringify(ref.name)}, not a ClusterSecretStore: the app's namespace would have to hold the store's own credentials`
         : "spec.secretStoreRef names no store",
-      fix: "include components/external-secrets in the overlay: it points every ExternalSecret at the ClusterSecretStore named there",
+      fix: "read from the ClusterSecretStore named in components/external-secrets (include that component in the overlay; it sets spec.secretStoreRef)",
     },
   ];
 };
