@@ -1,7 +1,13 @@
+export {
+  type Cluster,
+  type GeneratedApplication,
+  parseClusters,
+  renderApplicationSet,
+} from "./applicationset.ts";
 export { readRepositoryConfig, sameRepoURL } from "./repository.ts";
 export { RULES } from "./rules.ts";
 export { checkSchema } from "./schema.ts";
 export { discoverTargets, type TargetFilter } from "./targets.ts";
 export type { Finding, RenderedTarget, RepositoryConfig, Target, Violation } from "./types.ts";
 export { formatViolation } from "./types.ts";
-export { type VerifyResult, verifyRepository } from "./verify.ts";
+export { type VerifyOptions, type VerifyResult, verifyRepository } from "./verify.ts";

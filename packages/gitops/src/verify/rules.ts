@@ -42,6 +42,8 @@ export const RULES: Readonly<Record<string, string>> = {
     "every Argo CD repoURL and sourceRepos entry is the repository of gitops/repository.yaml",
   "applicationset-path":
     "every ApplicationSet and Application path exists, and every overlay is deployed by one",
+  applicationset:
+    "the ApplicationSet generates its Applications for the clusters of gitops/repository.yaml as Argo CD would (unique merge keys: one cluster per environment label)",
   namespace: "objects land in the namespace their Application deploys to",
   "project-destination": "the AppProject allows each Application's project, namespace and kinds",
   notifications:

@@ -10,7 +10,7 @@ import { SECRET_RULES } from "./rules/secrets.ts";
 import { checkSmokeTest, SELECTOR_RULES } from "./rules/selectors.ts";
 import { checkSchema } from "./schema.ts";
 import { discoverTargets, type TargetFilter } from "./targets.ts";
-import type { RenderedTarget, Violation } from "./types.ts";
+import type { Cluster, RenderedTarget, Violation } from "./types.ts";
 import { objectName } from "./types.ts";
 
 const OBJECT_RULES: ObjectRule[] = [checkImages, ...POD_RULES, ...SELECTOR_RULES, ...SECRET_RULES];
@@ -22,11 +22,18 @@ export interface VerifyResult {
   objects: number;
 }
 
+export interface VerifyOptions {
+  /** The clusters to render the ApplicationSet for, instead of gitops/repository.yaml's. */
+  clusters?: Cluster[];
+}
+
 export async function verifyRepository(
   root: string,
   filter: TargetFilter = {},
+  options: VerifyOptions = {},
 ): Promise<VerifyResult> {
   const config = readRepositoryConfig(root);
+  if (options.clusters) config.clusters = options.clusters;
   const apps = listApps(root);
   const violations: Violation[] = [];
   const rendered: RenderedTarget[] = [];
