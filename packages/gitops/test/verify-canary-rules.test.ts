@@ -34,7 +34,7 @@ function context(objects: KubernetesObject[], extra: Partial<RuleContext> = {}):
   return {
     target: { label: "a/dev", dir: "/", path: "gitops/apps/a/overlays/dev", objects },
     objects,
-    config: { repository: "o/r", registry: "ghcr.io", repoURL: "", imagePrefix: "" },
+    config: { repository: "o/r", registry: "ghcr.io", repoURL: "", imagePrefix: "", clusters: [] },
     apps: ["a"],
     ...extra,
   };

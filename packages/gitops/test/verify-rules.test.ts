@@ -4,8 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { KubernetesObject } from "@repo/kustomize-ts";
 import { afterAll, describe, expect, it } from "vitest";
+import { renderString } from "../src/verify/applicationset.ts";
 import { globMatch, minimumReplicas, podTemplate, record, selects } from "../src/verify/objects.ts";
-import { checkArgoCD, expandTemplate, matchDirectories } from "../src/verify/rules/argocd.ts";
+import { checkArgoCD, matchDirectories } from "../src/verify/rules/argocd.ts";
 import type { RuleContext } from "../src/verify/rules/context.ts";
 import { checkImages, parseImage } from "../src/verify/rules/images.ts";
 import {
@@ -35,6 +36,7 @@ const config: RepositoryConfig = {
   registry: "ghcr.io",
   repoURL: "https://github.com/o/r.git",
   imagePrefix: "ghcr.io/o/r/",
+  clusters: [],
 };
 
 function object(
@@ -194,15 +196,32 @@ describe("helpers", () => {
     expect(podTemplate(object("Service", "v1", {}))).toBeUndefined();
   });
 
-  it("expands the git directories generator's parameters", () => {
-    expect(
-      expandTemplate("{{path.basename}}-{{path[2]}}", "gitops/apps/a/overlays/dev", false),
-    ).toEqual({ value: "dev-a" });
-    expect(expandTemplate("{{ .path.basenameNormalized }}", "x/my_env", true)).toEqual({
+  it("renders Go and flat templates: field paths, index on lists and maps", () => {
+    const flat = { path: "gitops/apps/a/overlays/dev", "path.basename": "dev", "path[2]": "a" };
+    expect(renderString("{{path.basename}}-{{path[2]}}", flat, false)).toEqual({ value: "dev-a" });
+    expect(renderString("{{cluster}}", flat, false)).toEqual({ missing: "{{cluster}}" });
+    const params = {
+      path: { basenameNormalized: "my-env", segments: ["gitops", "apps", "a"] },
+      metadata: { labels: { env: "dev" } },
+    };
+    expect(renderString("{{ .path.basenameNormalized }}", params, true)).toEqual({
       value: "my-env",
     });
-    expect(expandTemplate("{{.values.x}}", "x/y", true)).toEqual({ unsupported: "{{.values.x}}" });
-    expect(expandTemplate("{{cluster}}", "x/y", false)).toEqual({ unsupported: "{{cluster}}" });
+    expect(
+      renderString('{{index .path.segments 2}}/{{index .metadata.labels "env"}}', params, true),
+    ).toEqual({
+      value: "a/dev",
+    });
+    // index on a map yields "" for a missing key; a missing field is an error (missingkey=error).
+    expect(renderString('{{index .metadata.labels "zone"}}', params, true)).toEqual({ value: "" });
+    expect(renderString("{{index .path.segments 9}}", params, true)).toEqual({
+      missing: "{{index .path.segments 9}}",
+    });
+    expect(renderString("{{.values.x}}", params, true)).toEqual({ missing: "{{.values.x}}" });
+    expect(renderString("{{.path}}", params, true)).toEqual({ unsupported: "{{.path}}" });
+    expect(renderString("{{ .path.basename | upper }}", params, true)).toEqual({
+      unsupported: "{{ .path.basename | upper }}",
+    });
   });
 });
 
@@ -539,6 +558,8 @@ describe("Argo CD rules", () => {
       'the Application deploys to namespace "x" on in-cluster, which no destination allows',
       'the Application creates namespace "x" (CreateNamespace=true), which clusterResourceWhitelist does not allow',
       "the Application deploys ClusterRole/app, but clusterResourceWhitelist does not allow rbac.authorization.k8s.io ClusterRole",
+      // "Exactly those destinations": the project's only one is used by no Application.
+      "destination {server: https://k, namespace: x} admits no Application of the project: nothing is placed there for the clusters of gitops/repository.yaml",
     ]);
   });
 
@@ -561,7 +582,7 @@ describe("Argo CD rules", () => {
     );
     expect(found).toEqual([
       "repository: spec.sourceRepos is null, not this repository",
-      "applicationset-path: template uses {{cluster}}, which verify cannot evaluate",
+      "applicationset-path: template uses {{cluster}}, which the generators do not provide for every Application",
     ]);
   });
 });

@@ -181,6 +181,7 @@ describe("gitops/repository.yaml", () => {
       registry: "ghcr.io",
       repoURL: "https://github.com/example-org/agent-gitops-template.git",
       imagePrefix: "ghcr.io/example-org/agent-gitops-template/",
+      clusters: [],
     });
   });
 

@@ -62,7 +62,8 @@ function runStep(
   dir: string,
   env: Record<string, string | undefined>,
 ): { status: number | null; stdout: string; stderr: string; output: string } {
-  const output = join(dir, ".github-output");
+  // Outside dir: a step run in the checkout must leave no file behind in it.
+  const output = join(mkdtempSync(join(tmpdir(), "github-output-")), "output");
   writeFileSync(output, "");
   const result = spawnSync("bash", ["-e", "-c", script], {
     cwd: dir,
@@ -74,12 +75,9 @@ function runStep(
     },
     encoding: "utf8",
   });
-  return {
-    status: result.status,
-    stdout: result.stdout,
-    stderr: result.stderr,
-    output: readFileSync(output, "utf8"),
-  };
+  const written = readFileSync(output, "utf8");
+  rmSync(dirname(output), { recursive: true, force: true });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, output: written };
 }
 
 /** Every job of every workflow, and the setup action's steps as one more "job". */

@@ -1,13 +1,17 @@
 /** `gitops verify`: render every app x environment and gitops/argocd, then check schemas and policies. */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { parse } from "yaml";
 import type { Command } from "../command.ts";
 import { UsageError } from "../command.ts";
 import { findRepoRoot } from "../layout.ts";
+import { type Cluster, parseClusters } from "../verify/applicationset.ts";
 import { RULES } from "../verify/rules.ts";
 import { formatViolation } from "../verify/types.ts";
 import { verifyRepository } from "../verify/verify.ts";
 
-const usage = `usage: gitops verify [--app <app>] [--env <env>] [--rules]
+const usage = `usage: gitops verify [--app <app>] [--env <env>] [--clusters <file>] [--rules]
 
 Renders gitops/apps/<app>/overlays/<env> for every app and environment (or only those
 given) and every kustomization directly under gitops/ (argocd, bootstrap), validates each
@@ -20,16 +24,44 @@ and exits 1 if there is any.
 
   --app <app>   only this app's overlays (gitops/argocd is always checked)
   --env <env>   only this environment
+  --clusters <file>
+                render the ApplicationSet for these clusters instead of the
+                \`clusters:\` of gitops/repository.yaml (a YAML list of name, server, labels)
   --rules       list the rules and what each checks`;
+
+/** A cluster fixture: a YAML list, or a file with a `clusters:` key (repository.yaml's shape). */
+function readClusters(file: string): Cluster[] {
+  let data: unknown;
+  try {
+    data = parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    const reason =
+      (error as NodeJS.ErrnoException).code === "ENOENT"
+        ? "not found"
+        : (error as Error).message.split("\n")[0];
+    throw new UsageError(`--clusters ${file}: ${reason}`);
+  }
+  const list = Array.isArray(data) ? data : (data as { clusters?: unknown } | null)?.clusters;
+  try {
+    return parseClusters(list ?? [], "clusters");
+  } catch (error) {
+    throw new UsageError(`--clusters ${file}: ${(error as Error).message}`);
+  }
+}
 
 export const command: Command = {
   usage,
   async run(args, ctx) {
-    let values: { app?: string; env?: string; rules?: boolean };
+    let values: { app?: string; env?: string; clusters?: string; rules?: boolean };
     try {
       ({ values } = parseArgs({
         args: [...args],
-        options: { app: { type: "string" }, env: { type: "string" }, rules: { type: "boolean" } },
+        options: {
+          app: { type: "string" },
+          env: { type: "string" },
+          clusters: { type: "string" },
+          rules: { type: "boolean" },
+        },
         strict: true,
         allowPositionals: false,
       }));
@@ -44,10 +76,15 @@ export const command: Command = {
       return 0;
     }
     const root = findRepoRoot(ctx.cwd);
-    const result = await verifyRepository(root, {
-      ...(values.app ? { app: values.app } : {}),
-      ...(values.env ? { env: values.env } : {}),
-    });
+    const clusters = values.clusters ? readClusters(resolve(ctx.cwd, values.clusters)) : undefined;
+    const result = await verifyRepository(
+      root,
+      {
+        ...(values.app ? { app: values.app } : {}),
+        ...(values.env ? { env: values.env } : {}),
+      },
+      clusters ? { clusters } : {},
+    );
     for (const violation of result.violations) ctx.stdout(`${formatViolation(violation)}\n`);
     const summary = `${result.objects} objects in ${result.targets.length} targets (${result.targets.join(", ")})`;
     if (result.violations.length > 0) {

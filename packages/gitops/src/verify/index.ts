@@ -1,4 +1,10 @@
 export { type ExportedMetrics, exposedMetricNames, readExportedMetrics } from "./app-metrics.ts";
+export {
+  type Cluster,
+  type GeneratedApplication,
+  parseClusters,
+  renderApplicationSet,
+} from "./applicationset.ts";
 export { promqlMetricNames } from "./promql.ts";
 export { readRepositoryConfig, sameRepoURL } from "./repository.ts";
 export { RULES } from "./rules.ts";

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { GitopsError } from "../command.ts";
 import { GITOPS_DIR } from "../layout.ts";
+import { type Cluster, parseClusters } from "./applicationset.ts";
 import type { RepositoryConfig } from "./types.ts";
 
 export const REPOSITORY_FILE = `${GITOPS_DIR}/repository.yaml`;
@@ -38,8 +39,15 @@ export function readRepositoryConfig(root: string): RepositoryConfig {
       `${REPOSITORY_FILE}: key "host" must be a git host such as github.com (got ${JSON.stringify(host)}).`,
     );
   }
+  let clusters: Cluster[];
+  try {
+    clusters = parseClusters(fields.clusters, "clusters");
+  } catch (error) {
+    throw new GitopsError(`${REPOSITORY_FILE}: ${(error as Error).message}.`);
+  }
   // Image names and GHCR paths are lower case even when the GitHub owner is not.
   return {
+    clusters,
     repository,
     registry,
     // GitHub Enterprise repositories name their host (`host:`); github.com otherwise.

@@ -23,6 +23,10 @@ export const RULES: Readonly<Record<string, string>> = {
     "Jobs have backoffLimit and activeDeadlineSeconds; hook Jobs are replaced before the next run",
   "database-secret":
     "DATABASE_URL comes from a secretKeyRef; multi-replica workloads and split roles (ROLE=api, ROLE=worker) have one",
+  "plain-secret":
+    "no Secret with data or stringData in git: an ExternalSecret or a SealedSecret instead",
+  "secret-store":
+    "every ExternalSecret reads from a ClusterSecretStore (named in components/external-secrets)",
   "task-runner": "an API with ROLE=api has a workload of its image beside it that runs the tasks",
   "service-selector": "a Service selects the pods of a Deployment and no others",
   "service-target-port": "a Service's targetPort is a port the selected pods declare",
@@ -48,8 +52,12 @@ export const RULES: Readonly<Record<string, string>> = {
     "every Argo CD repoURL and sourceRepos entry is the repository of gitops/repository.yaml",
   "applicationset-path":
     "every ApplicationSet and Application path exists, and every overlay is deployed by one",
+  applicationset:
+    "the ApplicationSet generates its Applications for the clusters of gitops/repository.yaml as Argo CD would (unique merge keys: one cluster per environment label)",
   namespace: "objects land in the namespace their Application deploys to",
   "project-destination": "the AppProject allows each Application's project, namespace and kinds",
+  notifications:
+    "generated Applications report each sync to GitHub (status and deployment); every trigger, template and service they use is defined, credentials only as $secret keys",
   "sync-policy":
     "Applications sync automatically with prune, selfHeal, no allowEmpty, retry, CreateNamespace",
 };

@@ -1,6 +1,6 @@
 /**
  * Schema checks with the validators that `kubernetes-models` and `@kubernetes-models/argo-cd`,
- * `-/argo-rollouts` and `-/prometheus-operator` ship. Those packages carry their OpenAPI schemas only as compiled validators (no JSON
+ * `-/argo-rollouts`, `-/prometheus-operator`, `-/external-secrets` and `-/sealed-secrets` ship. Those packages carry their OpenAPI schemas only as compiled validators (no JSON
  * schema to re-apply with additionalProperties refused), and those validators let unknown
  * fields through. A compiled validator looks up every property its schema defines on each
  * object it checks, so we hand it a proxy that records those look-ups: any key of an object
@@ -31,6 +31,11 @@ const PACKAGES: Record<string, string[]> = {
     "@kubernetes-models/argo-rollouts/argoproj.io",
   ],
   "monitoring.coreos.com": ["@kubernetes-models/prometheus-operator/monitoring.coreos.com"],
+  "external-secrets.io": ["@kubernetes-models/external-secrets/external-secrets.io"],
+  "generators.external-secrets.io": [
+    "@kubernetes-models/external-secrets/generators.external-secrets.io",
+  ],
+  "bitnami.com": ["@kubernetes-models/sealed-secrets/bitnami.com"],
 };
 
 /**
@@ -190,7 +195,7 @@ export async function checkSchema(object: KubernetesObject): Promise<Finding[]> 
       {
         rule: "unknown-kind",
         problem: `no schema for apiVersion "${apiVersion}" kind "${kind}"`,
-        fix: "check apiVersion and kind for typos; verify knows the Kubernetes API (kubernetes-models) and the CRDs of Argo CD, Argo Rollouts and prometheus-operator",
+        fix: "check apiVersion and kind for typos; verify knows the Kubernetes API (kubernetes-models) and the CRDs of Argo CD, Argo Rollouts, prometheus-operator, External Secrets and Sealed Secrets",
       },
     ];
   }

@@ -1,7 +1,8 @@
 /** What verify finds, and how it prints it. */
 import type { KubernetesObject } from "@repo/kustomize-ts";
+import type { Cluster } from "./applicationset.ts";
 
-export type { KubernetesObject };
+export type { Cluster, KubernetesObject };
 
 /** One rule broken by one object. */
 export interface Violation {
@@ -48,6 +49,8 @@ export interface RepositoryConfig {
   repoURL: string;
   /** Every app image is `<imagePrefix><app>`: `<registry>/<owner>/<name>/`. */
   imagePrefix: string;
+  /** Clusters Argo CD knows besides in-cluster (`clusters:`); the ApplicationSet is rendered for them. */
+  clusters: Cluster[];
 }
 
 export function objectName(object: KubernetesObject): string {

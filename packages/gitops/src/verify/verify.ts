@@ -8,13 +8,20 @@ import { CANARY_RULES } from "./rules/canary.ts";
 import type { ObjectRule, RuleContext } from "./rules/context.ts";
 import { checkImages } from "./rules/images.ts";
 import { POD_RULES } from "./rules/pods.ts";
+import { SECRET_RULES } from "./rules/secrets.ts";
 import { checkSmokeTest, SELECTOR_RULES } from "./rules/selectors.ts";
 import { checkSchema } from "./schema.ts";
 import { discoverTargets, type TargetFilter } from "./targets.ts";
-import type { RenderedTarget, Violation } from "./types.ts";
+import type { Cluster, RenderedTarget, Violation } from "./types.ts";
 import { objectName } from "./types.ts";
 
-const OBJECT_RULES: ObjectRule[] = [checkImages, ...POD_RULES, ...SELECTOR_RULES, ...CANARY_RULES];
+const OBJECT_RULES: ObjectRule[] = [
+  checkImages,
+  ...POD_RULES,
+  ...SELECTOR_RULES,
+  ...CANARY_RULES,
+  ...SECRET_RULES,
+];
 
 export interface VerifyResult {
   violations: Violation[];
@@ -29,6 +36,8 @@ export interface VerifyOptions {
    * the app from `apps/<app>` in `root` and reads its GET /metrics (once per app).
    */
   exportedMetrics?: (app: string) => Promise<ExportedMetrics>;
+  /** The clusters to render the ApplicationSet for, instead of gitops/repository.yaml's. */
+  clusters?: Cluster[];
 }
 
 /** Kinds whose Prometheus queries need the app's metric names. */
@@ -50,6 +59,7 @@ export async function verifyRepository(
     }
     return metrics;
   };
+  if (options.clusters) config.clusters = options.clusters;
   const apps = listApps(root);
   const violations: Violation[] = [];
   const rendered: RenderedTarget[] = [];

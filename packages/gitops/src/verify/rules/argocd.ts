@@ -5,6 +5,8 @@
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { renderKustomization } from "../../render.ts";
+import { renderApplicationSet } from "../applicationset.ts";
 import {
   apiGroup,
   CLUSTER_SCOPED,
@@ -13,12 +15,20 @@ import {
   list,
   record,
   records,
+  stringMap,
   text,
 } from "../objects.ts";
 import { sameRepoURL } from "../repository.ts";
 import { isKustomization } from "../targets.ts";
 import type { KubernetesObject, RenderedTarget, RepositoryConfig, Violation } from "../types.ts";
 import { objectName } from "../types.ts";
+import {
+  checkSubscriptions,
+  isNotificationConfigMap,
+  type NotificationConfig,
+  readNotificationConfig,
+} from "./notifications.ts";
+import { secretValueKeys } from "./secrets.ts";
 
 interface Located {
   object: KubernetesObject;
@@ -29,6 +39,7 @@ interface Located {
 interface AppModel {
   name: string;
   spec: Record<string, unknown>;
+  annotations: Record<string, string>;
   /** Where a finding about it is reported. */
   owner: Located;
   generated: boolean;
@@ -39,6 +50,8 @@ interface Context {
   config: RepositoryConfig;
   targets: RenderedTarget[];
   violations: Violation[];
+  /** An ApplicationSet Argo CD would refuse: what it would place is unknown, so not judged. */
+  refused?: boolean;
 }
 
 function report(
@@ -78,63 +91,6 @@ export function matchDirectories(root: string, pattern: string): string[] {
   return segments.length === 0 ? [] : current;
 }
 
-/** Substitutes the git directories generator's parameters; undefined names an expression it cannot evaluate. */
-export function expandTemplate(
-  value: string,
-  path: string,
-  goTemplate: boolean,
-): { value: string } | { unsupported: string } {
-  const segments = path.split("/");
-  const basename = segments.at(-1) ?? "";
-  const params: Record<string, string> = {
-    path,
-    "path.path": path,
-    "path.basename": basename,
-    "path.basenameNormalized": basename.replace(/[^a-zA-Z0-9-.]/g, "-"),
-  };
-  let unsupported: string | undefined;
-  const expanded = value.replace(/\{\{-?\s*(.*?)\s*-?\}\}/g, (whole, expression: string) => {
-    let match: RegExpExecArray | null;
-    if (goTemplate) {
-      match = /^index \.path\.segments (\d+)$/.exec(expression);
-      if (match) return segments[Number(match[1])] ?? whole;
-      const key = expression.startsWith(".") ? expression.slice(1) : undefined;
-      if (key && key !== "path" && params[key] !== undefined) return params[key];
-    } else {
-      match = /^path(?:\.segments)?\[(\d+)\]$/.exec(expression);
-      if (match) return segments[Number(match[1])] ?? whole;
-      if (params[expression] !== undefined) return params[expression];
-    }
-    unsupported ??= whole;
-    return whole;
-  });
-  return unsupported === undefined ? { value: expanded } : { unsupported };
-}
-
-function expandDeep(
-  value: unknown,
-  path: string,
-  goTemplate: boolean,
-  problems: string[],
-): unknown {
-  if (typeof value === "string") {
-    const result = expandTemplate(value, path, goTemplate);
-    if ("unsupported" in result) {
-      problems.push(result.unsupported);
-      return value;
-    }
-    return result.value;
-  }
-  if (Array.isArray(value))
-    return value.map((item) => expandDeep(item, path, goTemplate, problems));
-  if (isRecord(value)) {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, expandDeep(v, path, goTemplate, problems)]),
-    );
-  }
-  return value;
-}
-
 function checkRepositoryURLs(context: Context, located: Located[]) {
   const { repoURL } = context.config;
   const fix = `use ${repoURL} (derived from gitops/repository.yaml; the repository setup rewrites both)`;
@@ -157,11 +113,19 @@ function checkRepositoryURLs(context: Context, located: Located[]) {
     } else if (at.object.kind === "Application") {
       for (const [field, source] of sources(spec)) check(at, `${field}.repoURL`, source.repoURL);
     } else if (at.object.kind === "ApplicationSet") {
-      for (const [i, generator] of records(spec.generators).entries()) {
-        if (isRecord(generator.git)) {
-          check(at, `spec.generators[${i}].git.repoURL`, generator.git.repoURL);
+      // Git generators may sit inside matrix and merge generators.
+      const walk = (generators: unknown, field: string) => {
+        for (const [i, generator] of records(generators).entries()) {
+          if (isRecord(generator.git)) {
+            check(at, `${field}[${i}].git.repoURL`, generator.git.repoURL);
+          }
+          for (const kind of ["matrix", "merge"]) {
+            const nested = record(generator[kind]).generators;
+            if (nested !== undefined) walk(nested, `${field}[${i}].${kind}.generators`);
+          }
         }
-      }
+      };
+      walk(spec.generators, "spec.generators");
       const template = record(record(spec.template).spec);
       for (const [field, source] of sources(template)) {
         check(at, `spec.template.${field}.repoURL`, source.repoURL);
@@ -189,53 +153,81 @@ function sourcePath(spec: Record<string, unknown>): string {
 }
 
 function generateApplications(context: Context, at: Located): AppModel[] {
-  const spec = record(at.object.spec);
-  const goTemplate = spec.goTemplate === true;
-  const apps: AppModel[] = [];
-  for (const generator of records(spec.generators)) {
-    const git = record(generator.git);
-    const directories = records(git.directories);
-    const excluded = directories.filter((d) => d.exclude === true).map((d) => text(d.path) ?? "");
-    for (const entry of directories.filter((d) => d.exclude !== true)) {
-      const pattern = text(entry.path) ?? "";
-      const found = matchDirectories(context.root, pattern).filter(
-        (dir) => !excluded.some((ex) => ex && matchDirectories(context.root, ex).includes(dir)),
+  const { applications, problems, empty } = renderApplicationSet(
+    at.object,
+    context.config.clusters,
+    (pattern) => matchDirectories(context.root, pattern),
+  );
+  for (const pattern of empty) {
+    report(
+      context,
+      at,
+      "applicationset-path",
+      `git directories path ${JSON.stringify(pattern)} matches no directory of the repository`,
+      "point it at existing directories relative to the repository root (gitops/apps/*/overlays/*)",
+    );
+  }
+  const goTemplate = record(at.object.spec).goTemplate === true;
+  for (const problem of problems) {
+    if (problem.startsWith("template uses ")) {
+      report(
+        context,
+        at,
+        "applicationset-path",
+        problem,
+        goTemplate
+          ? "use {{.path.path}}, {{.path.basename}}, {{index .path.segments N}} or a parameter every generator gives (such as {{.server}} of a clusters generator)"
+          : "use {{path}}, {{path.basename}} or {{path[N]}}",
       );
-      if (found.length === 0) {
-        report(
-          context,
-          at,
-          "applicationset-path",
-          `git directories path ${JSON.stringify(pattern)} matches no directory of the repository`,
-          "point it at existing directories relative to the repository root (gitops/apps/*/overlays/*)",
-        );
-      }
-      for (const dir of found) {
-        const problems: string[] = [];
-        const template = expandDeep(spec.template, dir, goTemplate, problems);
-        if (problems.length > 0) {
-          report(
-            context,
-            at,
-            "applicationset-path",
-            `template uses ${problems[0]}, which verify cannot evaluate`,
-            goTemplate
-              ? "use {{.path.path}}, {{.path.basename}} or {{index .path.segments N}}"
-              : "use {{path}}, {{path.basename}} or {{path[N]}}",
-          );
-          continue;
-        }
-        const app = record(template);
-        apps.push({
-          name: text(record(app.metadata).name) ?? dir,
-          spec: record(app.spec),
-          owner: at,
-          generated: true,
-        });
-      }
+    } else {
+      context.refused = true;
+      report(
+        context,
+        at,
+        "applicationset",
+        problem,
+        "use git directories, list, clusters, and matrix or merge over them; give each environment at most one cluster labelled for it (gitops/repository.yaml clusters:)",
+      );
     }
   }
-  return apps;
+  return applications.map((app) => ({
+    name: text(app.metadata.name) ?? "(unnamed)",
+    spec: app.spec,
+    annotations: stringMap(app.metadata.annotations),
+    owner: at,
+    generated: true,
+  }));
+}
+
+/** Does an AppProject destination admit an Application's destination (by server URL or cluster name)? */
+function allows(allowed: Record<string, unknown>, destination: Record<string, unknown>): boolean {
+  const namespace = text(destination.namespace) ?? "";
+  const server = text(destination.server);
+  const cluster = text(destination.name);
+  return (
+    globMatch(text(allowed.namespace) ?? "", namespace) &&
+    ((server !== undefined && globMatch(text(allowed.server) ?? "", server)) ||
+      (cluster !== undefined && globMatch(text(allowed.name) ?? "", cluster)))
+  );
+}
+
+/** "Exactly those destinations": a project destination no Application of it uses is reported. */
+function checkUnusedDestinations(context: Context, apps: AppModel[], projects: Located[]) {
+  for (const project of projects) {
+    const own = apps.filter((a) => text(a.spec.project) === project.object.metadata.name);
+    if (own.length === 0) continue;
+    for (const allowed of records(record(project.object.spec).destinations)) {
+      if (own.some((a) => allows(allowed, record(a.spec.destination)))) continue;
+      const where = text(allowed.server) ? `server: ${allowed.server}` : `name: ${allowed.name}`;
+      report(
+        context,
+        project,
+        "project-destination",
+        `destination {${where}, namespace: ${text(allowed.namespace) ?? ""}} admits no Application of the project: nothing is placed there for the clusters of gitops/repository.yaml`,
+        'remove it from spec.destinations, or register and label the cluster it is for (gitops/README.md, "More than one cluster")',
+      );
+    }
+  }
 }
 
 function permits(rules: unknown, group: string, kind: string, name?: string): boolean {
@@ -258,19 +250,39 @@ function checkApplication(context: Context, app: AppModel, projects: Located[]) 
   const syncPolicy = record(spec.syncPolicy);
   const options = list(syncPolicy.syncOptions).filter((o): o is string => typeof o === "string");
   const where = app.generated ? `Application ${app.name} (generated)` : "the Application";
-  const rendered = context.targets.find((t) => t.path === path);
-
-  if (
-    !app.generated &&
-    (!path || !existsSync(join(context.root, path)) || !isKustomization(join(context.root, path)))
-  ) {
+  let rendered = context.targets.find((t) => t.path === path);
+  const isDirectory =
+    path !== "" &&
+    existsSync(join(context.root, path)) &&
+    isKustomization(join(context.root, path));
+  if (!isDirectory) {
     report(
       context,
       app.owner,
       "applicationset-path",
-      `spec.source.path ${JSON.stringify(path)} is not a kustomization directory of the repository`,
-      "point spec.source.path at a directory with a kustomization.yaml, relative to the repository root",
+      app.generated
+        ? `Application ${app.name} (generated) deploys ${JSON.stringify(path)}, which is not a kustomization directory of the repository`
+        : `spec.source.path ${JSON.stringify(path)} is not a kustomization directory of the repository`,
+      `point ${app.generated ? "spec.template.spec.source.path" : "spec.source.path"} at a directory with a kustomization.yaml, relative to the repository root`,
     );
+  } else if (!rendered) {
+    // A directory outside gitops/apps/*/overlays and gitops/*: verify renders it here.
+    try {
+      rendered = {
+        label: path,
+        dir: join(context.root, path),
+        path,
+        objects: renderKustomization(join(context.root, path)),
+      };
+    } catch (error) {
+      report(
+        context,
+        app.owner,
+        "render",
+        `${where} deploys ${path}, which does not render: ${(error instanceof Error ? error.message : String(error)).split("\n")[0]}`,
+        `fix ${path}/kustomization.yaml or the files it names`,
+      );
+    }
   }
 
   // sync-policy: automated, self-healing, pruning, never syncing to nothing, retrying with backoff.
@@ -326,12 +338,7 @@ function checkApplication(context: Context, app: AppModel, projects: Located[]) 
   }
   const projectSpec = record(project.object.spec);
   // Argo CD matches a destination by server URL or by cluster name, whichever the Application gives.
-  const allowed = records(projectSpec.destinations).some(
-    (d) =>
-      globMatch(text(d.namespace) ?? "", namespace) &&
-      ((server !== undefined && globMatch(text(d.server) ?? "", server)) ||
-        (cluster !== undefined && globMatch(text(d.name) ?? "", cluster))),
-  );
+  const allowed = records(projectSpec.destinations).some((d) => allows(d, destination));
   if (!allowed) {
     report(
       context,
@@ -361,6 +368,8 @@ function checkApplication(context: Context, app: AppModel, projects: Located[]) 
       : projectSpec.namespaceResourceWhitelist;
     // An unset namespaced whitelist allows every namespaced kind; an unset cluster one allows none.
     if (!clusterScoped && whitelist === undefined) continue;
+    // plain-secret already refuses it: allowing Secrets in the project would be the wrong fix.
+    if (secretValueKeys(object).length > 0) continue;
     if (!permits(whitelist, group, object.kind, clusterScoped ? object.metadata.name : undefined)) {
       report(
         context,
@@ -370,6 +379,29 @@ function checkApplication(context: Context, app: AppModel, projects: Located[]) 
         `add {group: "${group}", kind: ${object.kind}} to the AppProject's ${clusterScoped ? "clusterResourceWhitelist" : "namespaceResourceWhitelist"}`,
       );
     }
+  }
+}
+
+function checkNotifications(context: Context, apps: AppModel[]) {
+  let config: NotificationConfig | undefined;
+  for (const target of context.targets) {
+    const configMap = target.objects.find(isNotificationConfigMap);
+    if (!configMap) continue;
+    const read = readNotificationConfig(configMap);
+    config = read.config;
+    for (const { problem, fix } of read.problems) {
+      report(context, { object: configMap, target }, "notifications", problem, fix);
+    }
+  }
+  for (const app of apps) {
+    const where = app.generated ? "each Application it generates" : "the Application";
+    for (const { problem, fix } of checkSubscriptions(
+      app.annotations,
+      config,
+      app.generated,
+      where,
+    ))
+      report(context, app.owner, "notifications", problem, fix);
   }
 }
 
@@ -392,6 +424,7 @@ export function checkArgoCD(
       apps.push({
         name: at.object.metadata.name,
         spec: record(at.object.spec),
+        annotations: stringMap(at.object.metadata.annotations),
         owner: at,
         generated: false,
       });
@@ -400,10 +433,12 @@ export function checkArgoCD(
     }
   }
   for (const app of apps) checkApplication(context, app, projects);
+  if (!context.refused) checkUnusedDestinations(context, apps, projects);
+  checkNotifications(context, apps);
   // Every overlay must become an Application, or it is never deployed.
   const deployed = new Set(apps.map((a) => sourcePath(a.spec)));
   for (const target of targets) {
-    if (!target.app || deployed.has(target.path)) continue;
+    if (context.refused || !target.app || deployed.has(target.path)) continue;
     report(
       context,
       { label: target.label, object: `Kustomization/${target.env}` },
