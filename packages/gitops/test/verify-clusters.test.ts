@@ -22,7 +22,7 @@ import {
   parseClusters,
 } from "../src/verify/applicationset.ts";
 import { matchDirectories } from "../src/verify/rules/argocd.ts";
-import { REPO } from "./fixtures/verify/tree.ts";
+import { exportedMetrics, REPO } from "./fixtures/verify/tree.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "gitops-clusters-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -167,12 +167,20 @@ describe("gitops verify with clusters", () => {
     const destinations = labelled
       .map((c) => `    - server: ${c.server}\n      namespace: agent-${c.labels?.env}\n`)
       .join("");
-    const { violations } = await verifyRepository(tree("three", three, destinations));
+    const { violations } = await verifyRepository(
+      tree("three", three, destinations),
+      {},
+      { exportedMetrics },
+    );
     expect(violations.map(formatViolation)).toEqual([]);
   });
 
   it("names each destination outside the AppProject, and the one nothing uses", async () => {
-    const { violations } = await verifyRepository(tree("three-unlisted", three));
+    const { violations } = await verifyRepository(
+      tree("three-unlisted", three),
+      {},
+      { exportedMetrics },
+    );
     expect(violations.map((v) => `${v.rule}: ${v.problem}`)).toEqual([
       'project-destination: Application agent-dev (generated) deploys to namespace "agent-dev" on https://dev.k8s.example.com, which no destination allows',
       'project-destination: Application agent-production (generated) deploys to namespace "agent-production" on https://production.k8s.example.com, which no destination allows',
@@ -183,7 +191,7 @@ describe("gitops verify with clusters", () => {
 
   it("says in one line that two clusters carry one environment's label", async () => {
     const twice = `${three}  - name: production-2\n    server: https://p2.example.com\n    labels:\n      env: production\n`;
-    const { violations } = await verifyRepository(tree("twice", twice));
+    const { violations } = await verifyRepository(tree("twice", twice), {}, { exportedMetrics });
     expect(violations.map((v) => v.rule)).toEqual(["applicationset"]);
   });
 
@@ -397,7 +405,9 @@ describe("generated Applications' sources", () => {
       set,
       original.replace('path: "{{.path.path}}"', 'path: "gitops/missing/{{.path.basename}}"'),
     );
-    let found = (await verifyRepository(root)).violations.map((v) => `${v.rule}: ${v.problem}`);
+    let found = (await verifyRepository(root, {}, { exportedMetrics })).violations.map(
+      (v) => `${v.rule}: ${v.problem}`,
+    );
     expect(found).toContain(
       'applicationset-path: Application agent-dev (generated) deploys "gitops/missing/dev", which is not a kustomization directory of the repository',
     );
@@ -407,7 +417,9 @@ describe("generated Applications' sources", () => {
       recursive: true,
     });
     writeFileSync(set, original.replace('path: "{{.path.path}}"', 'path: "gitops/missing/dev"'));
-    found = (await verifyRepository(root)).violations.map((v) => `${v.rule}: ${v.problem}`);
+    found = (await verifyRepository(root, {}, { exportedMetrics })).violations.map(
+      (v) => `${v.rule}: ${v.problem}`,
+    );
     expect(found).toContainEqual(
       expect.stringMatching(
         /^render: Application agent-dev \(generated\) deploys gitops\/missing\/dev, which does not render: /,

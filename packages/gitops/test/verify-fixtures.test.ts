@@ -6,22 +6,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import {
-  type ExportedMetrics,
-  RULES,
-  readExportedMetrics,
-  verifyRepository,
-} from "../src/index.ts";
-import { brokenTree, loadFixtures, REPO } from "./fixtures/verify/tree.ts";
+import { RULES, verifyRepository } from "../src/index.ts";
+import { brokenTree, exportedMetrics, loadFixtures } from "./fixtures/verify/tree.ts";
 
 const fixtures = loadFixtures();
-// The copies hold gitops/ only: the metric names come from this repository's own agent,
-// started once and scraped for real.
-const metrics = new Map<string, Promise<ExportedMetrics>>();
-const exportedMetrics = (app: string) => {
-  if (!metrics.has(app)) metrics.set(app, readExportedMetrics(REPO, app));
-  return metrics.get(app) as Promise<ExportedMetrics>;
-};
 const scratch = mkdtempSync(join(tmpdir(), "gitops-verify-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 

@@ -12,7 +12,7 @@ import { formatViolation, verifyRepository } from "../src/index.ts";
 import { renderKustomization } from "../src/render.ts";
 import { podTemplate, record, records, text } from "../src/verify/objects.ts";
 import { checkSchema } from "../src/verify/schema.ts";
-import { REPO } from "./fixtures/verify/tree.ts";
+import { exportedMetrics, REPO } from "./fixtures/verify/tree.ts";
 
 const scratch = mkdtempSync(join(tmpdir(), "gitops-secrets-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -105,8 +105,13 @@ describe("Sealed Secrets instead (components/sealed-secrets)", () => {
     const dir = overlay(root, "staging");
     const file = join(dir, "kustomization.yaml");
     const kustomization = parse(readFileSync(file, "utf8"));
-    kustomization.resources = ["../../base", "sealedsecrets.yaml"];
-    kustomization.components = ["../../components/worker", "../../components/sealed-secrets"];
+    // As gitops/README.md says: swap the file and the component, keep everything else.
+    const swap = (entry: string) =>
+      entry
+        .replace(/externalsecrets\.yaml$/, "sealedsecrets.yaml")
+        .replace(/components\/external-secrets$/, "components/sealed-secrets");
+    kustomization.resources = kustomization.resources.map(swap);
+    kustomization.components = kustomization.components.map(swap);
     writeFileSync(file, stringify(kustomization));
     writeFileSync(join(dir, "sealedsecrets.yaml"), sealed.map((s) => stringify(s)).join("---\n"));
     const project = join(root, "gitops/argocd/appproject.yaml");
@@ -131,7 +136,11 @@ describe("Sealed Secrets instead (components/sealed-secrets)", () => {
     const root = sealedStaging("sealed", [
       sealedSecret({ encryptedData: { uri: "AgBy3i4OJSWK+PiTySYZZA==" } }),
     ]);
-    const result = await verifyRepository(root, { app: "agent", env: "staging" });
+    const result = await verifyRepository(
+      root,
+      { app: "agent", env: "staging" },
+      { exportedMetrics },
+    );
     expect(result.violations.map(formatViolation)).toEqual([]);
     const rendered = renderKustomization(overlay(root, "staging")).find(
       (o) => o.kind === "SealedSecret",
@@ -144,7 +153,11 @@ describe("Sealed Secrets instead (components/sealed-secrets)", () => {
     const root = sealedStaging("sealed-typo", [
       sealedSecret({ encryptedDta: { uri: "AgBy3i4OJSWK+PiTySYZZA==" } }),
     ]);
-    const result = await verifyRepository(root, { app: "agent", env: "staging" });
+    const result = await verifyRepository(
+      root,
+      { app: "agent", env: "staging" },
+      { exportedMetrics },
+    );
     expect(result.violations.map((v) => `${v.rule}: ${v.problem}`)).toEqual([
       "schema: required field spec.encryptedData is missing",
       "unknown-field: spec.encryptedDta is not a field of SealedSecret bitnami.com/v1alpha1",
