@@ -94,6 +94,25 @@ describe("a bump pushes exactly its own commit", () => {
   });
 });
 
+describe("credentials in CI", () => {
+  it("reaches the remote through config included only for the clone and its worktrees, as actions/checkout writes it", async () => {
+    const clone = fx.clone();
+    const before = git(fx.origin, ["rev-parse", "main"]);
+    // actions/checkout (v6.0.1 and later) keeps the token in a file of its own, included for
+    // <repo>/.git and <repo>/.git/worktrees/*. Here the included file is what makes the remote
+    // reachable at all (the URL's scheme has no transport without it).
+    const included = join(fx.dir, "credentials.gitconfig");
+    writeFileSync(included, `[url "${fx.origin}"]\n\tinsteadOf = ci-remote://repo\n`);
+    const gitDir = join(clone, ".git");
+    git(clone, ["config", `includeIf.gitdir:${gitDir}.path`, included]);
+    git(clone, ["config", `includeIf.gitdir:${gitDir}/worktrees/*.path`, included]);
+    git(clone, ["remote", "set-url", "origin", "ci-remote://repo"]);
+    const result = await gitops(clone, bumpTo("dev", "main-1111111"));
+    expect(result.code, result.stderr).toBe(0);
+    expect(originLog(before)).toEqual(["deploy(agent): main-1111111 to dev"]);
+  });
+});
+
 describe("an interrupted bump", () => {
   it("killed between add and commit leaves the clone usable for the next bump", async () => {
     const clone = fx.clone();
