@@ -18,6 +18,7 @@ import {
   requireNothingUnpushed,
   requireRemote,
   retryDelay,
+  short,
 } from "../git/repo.ts";
 import { createWorktree, removeLeftoverWorktrees, type Worktree } from "../git/worktree.ts";
 import { Interrupt } from "../interrupt.ts";
@@ -121,7 +122,7 @@ function followInClone(session: Session, sha: string): void {
     : undefined;
   if (merged?.code !== 0) {
     session.stderr(
-      `note: ${session.branch} in this clone was not moved to ${sha.slice(0, 7)} (it changed meanwhile): git pull --ff-only brings it along.\n`,
+      `note: ${session.branch} in this clone was not moved to ${short(sha)} (it changed meanwhile): git pull --ff-only brings it along.\n`,
     );
   }
 }
@@ -142,7 +143,7 @@ export async function publish<T>(session: Session, apply: () => Attempt<T>): Pro
         const moved = session.clone.try(["merge", "--quiet", "--ff-only", sha]);
         if (moved.code !== 0) {
           throw new GitopsError(
-            `committed ${sha.slice(0, 7)} but could not move ${session.branch} to it (${moved.stderr.trim()}): git merge --ff-only ${sha} takes it.`,
+            `committed ${short(sha)} but could not move ${session.branch} to it (${moved.stderr.trim()}): git merge --ff-only ${sha} takes it.`,
           );
         }
       }
@@ -182,6 +183,4 @@ export async function publish<T>(session: Session, apply: () => Attempt<T>): Pro
   }
 }
 
-export function short(sha: string): string {
-  return sha.slice(0, 7);
-}
+export { short } from "../git/repo.ts";

@@ -52,7 +52,8 @@ export function requireIdentity(git: Git): void {
   }
 }
 
-function short(sha: string): string {
+/** A commit id as people read it. */
+export function short(sha: string): string {
   return sha.slice(0, 7);
 }
 
