@@ -52,8 +52,25 @@ export function overlayPath(app: string, env: string): string {
   return `${GITOPS_DIR}/apps/${app}/overlays/${env}`;
 }
 
-/** Checks that app and environment exist; the error lists what does. */
+/**
+ * App and environment names: each is part of Kubernetes names (the Argo CD Application and the
+ * namespace <app>-<env>), so a DNS label, which also keeps them to one path segment.
+ */
+const NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+export function requireName(kind: "app" | "environment", name: string): string {
+  if (!NAME.test(name)) {
+    throw new GitopsError(
+      `invalid ${kind} name ${JSON.stringify(name)}: names are 1-63 lowercase letters, digits and '-', starting and ending with a letter or digit (they become Kubernetes names, <app>-<env>).`,
+    );
+  }
+  return name;
+}
+
+/** Checks that app and environment are well-formed and exist; the error lists what does. */
 export function requireOverlay(root: string, app: string, env: string): string {
+  requireName("app", app);
+  requireName("environment", env);
   const apps = listApps(root);
   if (!apps.includes(app)) {
     throw new GitopsError(

@@ -43,7 +43,9 @@ function racePushFrom(clone: string, other: string): void {
   const hook = join(clone, ".git/hooks/pre-push");
   writeFileSync(
     hook,
-    `#!/bin/sh\nmarker="$(git rev-parse --absolute-git-dir)/raced"\nif [ ! -f "$marker" ]; then touch "$marker"; git -C "${other}" push --quiet origin HEAD:main; fi\n`,
+    // The hook runs in the command's worktree, with git's variables for it set: unset them so the
+    // push below acts on the other clone.
+    `#!/bin/sh\nmarker="$(git rev-parse --git-common-dir)/raced"\nunset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE\nif [ ! -f "$marker" ]; then touch "$marker"; git -C "${other}" push --quiet origin HEAD:main; fi\n`,
     { mode: 0o755 },
   );
 }
@@ -171,6 +173,7 @@ describe("gitops bump", () => {
     await gitops(clone, bumpArgs("main-1111111", fx.sources[1]!));
     await gitops(clone, bumpArgs("main-2222222", fx.sources[2]!, DIGEST_B));
     git(clone, ["revert", "--no-edit", "HEAD"]);
+    git(clone, ["push", "--quiet", "origin", "main"]);
     expect(read(clone, DEV)).toContain(
       `newTag: main-1111111 # first build\n    digest: ${DIGEST_A}`,
     );

@@ -1,6 +1,14 @@
 /** `gitops verify` on this repository's own tree, through the CLI, and its building blocks. */
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -33,6 +41,30 @@ async function run(args: string[], cwd: string) {
   return { code, stdout, stderr };
 }
 
+/**
+ * The overlays a tree holds, as `<app>/<env>`: read from the directories, so the tests hold for
+ * any apps (the generator) and environments (a copied overlay) a user adds.
+ */
+function overlaysIn(root: string, env?: string): string[] {
+  const apps = join(root, "gitops/apps");
+  return directories(apps).flatMap((app) =>
+    directories(join(apps, app, "overlays"))
+      .filter((name) => env === undefined || name === env)
+      .map((name) => `${app}/${name}`),
+  );
+}
+
+function directories(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && !entry.name.startsWith("."))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/** The template's own Argo CD configuration, checked with every run. */
+const CONFIG_TARGETS = ["argocd", "bootstrap"];
+
 /** A git repository holding a copy of this repository's gitops/ tree. */
 function copyRepository(name: string): string {
   const root = join(scratch, name);
@@ -45,15 +77,8 @@ describe("gitops verify on this repository", () => {
   it("passes: every app x environment, gitops/argocd and gitops/bootstrap", async () => {
     const result = await verifyRepository(REPO);
     expect(result.violations.map(formatViolation)).toEqual([]);
-    expect(result.targets).toEqual(
-      expect.arrayContaining([
-        "agent/dev",
-        "agent/staging",
-        "agent/production",
-        "argocd",
-        "bootstrap",
-      ]),
-    );
+    expect(overlaysIn(REPO)).toEqual(expect.arrayContaining(["agent/dev", "agent/production"]));
+    expect(result.targets).toEqual([...overlaysIn(REPO), ...CONFIG_TARGETS]);
     expect(result.objects).toBeGreaterThan(15);
   });
 
@@ -61,7 +86,9 @@ describe("gitops verify on this repository", () => {
     const { code, stdout, stderr } = await run(["verify"], join(REPO, "packages"));
     expect(code).toBe(0);
     expect(stdout).toBe("");
-    expect(stderr).toMatch(/^gitops verify: ok, \d+ objects in 5 targets \(agent\/dev, /);
+    const targets = [...overlaysIn(REPO), ...CONFIG_TARGETS];
+    expect(stderr).toMatch(/^gitops verify: ok, \d+ objects in \d+ targets \(/);
+    expect(stderr).toContain(` objects in ${targets.length} targets (${targets.join(", ")}`);
   });
 
   it("checks one app and environment with --app/--env, plus Argo CD's config", async () => {
@@ -97,19 +124,21 @@ spec:
     expect(stdout).toBe(
       'agent/dev Service/agent: unknown-field: spec.typ is not a field of Service v1 -> did you mean "type"? rename or remove it\n',
     );
-    expect(stderr).toMatch(/^gitops verify: 1 violation\(s\) in \d+ objects in 3 targets/);
+    const targets = overlaysIn(root, "dev").length + CONFIG_TARGETS.length;
+    expect(stderr).toMatch(
+      new RegExp(`^gitops verify: 1 violation\\(s\\) in \\d+ objects in ${targets} targets`),
+    );
   });
 
   it("discovers apps added later: nothing is specific to the agent", async () => {
     const root = copyRepository("second-app");
     cpSync(join(root, "gitops/apps/agent"), join(root, "gitops/apps/worker"), { recursive: true });
     const result = await verifyRepository(root, { app: "worker" });
+    const envs = overlaysIn(root).filter((target) => target.startsWith("agent/"));
+    expect(envs).toEqual(expect.arrayContaining(["agent/dev", "agent/production"]));
     expect(result.targets).toEqual([
-      "worker/dev",
-      "worker/production",
-      "worker/staging",
-      "argocd",
-      "bootstrap",
+      ...envs.map((target) => target.replace("agent/", "worker/")),
+      ...CONFIG_TARGETS,
     ]);
     // A copy still deploys agent's image into agent's namespaces: verify says so. And with
     // no apps/worker to start, the names its canary analysis queries cannot be checked.
@@ -129,10 +158,11 @@ spec:
   it("names unknown apps and environments", async () => {
     const app = await run(["verify", "--app", "nope"], REPO);
     expect(app.code).toBe(1);
-    expect(app.stderr).toContain('unknown app "nope": expected one of agent');
-    const env = await run(["verify", "--env", "qa"], REPO);
+    const apps = directories(join(REPO, "gitops/apps")).join(", ");
+    expect(app.stderr).toContain(`unknown app "nope": expected one of ${apps} `);
+    const env = await run(["verify", "--env", "no-such-env"], REPO);
     expect(env.code).toBe(1);
-    expect(env.stderr).toContain('unknown environment "qa"');
+    expect(env.stderr).toContain('unknown environment "no-such-env"');
   });
 
   it("refuses unknown flags with its usage", async () => {

@@ -104,7 +104,7 @@ export const command: Command = {
     let sourceCommit =
       flags["source-commit"] === undefined ? undefined : requireCommitId(flags["source-commit"]);
 
-    const session = openSession(ctx, {
+    const session = await openSession(ctx, {
       remote: flags.remote,
       push: !flags["no-push"],
       check: (root) => requireOverlay(root, app, env),

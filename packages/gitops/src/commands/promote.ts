@@ -15,7 +15,8 @@ import {
 } from "../deploy/image.ts";
 import { holdPath, readOverlay, removeHold, writeImage } from "../deploy/overlay.ts";
 import { appImageName } from "../deploy/repository.ts";
-import { commitPaths, openSession, short } from "../deploy/session.ts";
+import { commitPaths, openSession, type Session, short } from "../deploy/session.ts";
+import { networkTimeoutSeconds } from "../git/git.ts";
 import { formatMessage, TRAILERS } from "../git/log.ts";
 import { requireOverlay } from "../layout.ts";
 
@@ -69,7 +70,7 @@ export const command: Command = {
     const releaseSource =
       flags["source-commit"] === undefined ? undefined : requireCommitId(flags["source-commit"]);
 
-    const session = openSession(ctx, {
+    const session = await openSession(ctx, {
       remote: flags.remote,
       push: flags.push === true,
       check: (root) => {
@@ -77,54 +78,59 @@ export const command: Command = {
         requireOverlay(root, app, to);
       },
     });
-    const { root, git } = session;
-    const target = readOverlay(root, app, to);
-    const source = from === undefined ? undefined : readOverlay(root, app, from);
-    if (source && (!source.image || (!source.image.newTag && !source.image.digest))) {
-      throw new GitopsError(
-        `${app}/${from} sets no image tag or digest (${source.file}): deploy to it first, then promote.`,
-      );
-    }
-    const image: ImageEntry = source?.image ?? {
-      name: target.entryName,
-      ...(target.image?.newName ? { newName: target.image.newName } : {}),
-      ...release,
-    };
-    const wanted: Omit<ImageEntry, "name"> = {
-      ...(image.newName
-        ? { newName: image.newName }
-        : image.name !== target.entryName
-          ? { newName: image.name }
-          : {}),
-      ...(image.newTag ? { newTag: image.newTag } : {}),
-      ...(image.digest ? { digest: image.digest } : {}),
-    };
-    const reference = imageReference({ name: target.entryName, ...wanted });
-    if (
-      sameImage(target.image, { name: target.entryName, ...wanted }) &&
-      target.hold === undefined
-    ) {
-      ctx.stdout(`${app}/${to} already runs ${reference}: nothing to promote.\n`);
-      return 0;
-    }
-    const label = image.newTag ?? short(image.digest!.replace("sha256:", ""));
-    const branch = flags.branch ?? `promote/${app}-${to}-${label}`;
-    if (git.ok(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`])) {
-      throw new GitopsError(
-        `branch ${branch} already exists: delete it (git branch -D ${branch}) or name another with --branch.`,
-      );
-    }
-    const sourceCommit = source
-      ? readHistory(git, {
-          app,
-          path: source.path,
-          expectedImage: appImageName(root, app),
-          limit: 200,
-        })[0]?.sourceCommit
-      : releaseSource;
-    git.run(["switch", "--quiet", "-c", branch]);
-    let sha: string;
     try {
+      return await promoteIn(session);
+    } finally {
+      session.close();
+    }
+
+    async function promoteIn(session: Session): Promise<number> {
+      const { root, git } = session;
+      const target = readOverlay(root, app, to);
+      const source = from === undefined ? undefined : readOverlay(root, app, from);
+      if (source && (!source.image || (!source.image.newTag && !source.image.digest))) {
+        throw new GitopsError(
+          `${app}/${from} sets no image tag or digest (${source.file}): deploy to it first, then promote.`,
+        );
+      }
+      const image: ImageEntry = source?.image ?? {
+        name: target.entryName,
+        ...(target.image?.newName ? { newName: target.image.newName } : {}),
+        ...release,
+      };
+      const wanted: Omit<ImageEntry, "name"> = {
+        ...(image.newName
+          ? { newName: image.newName }
+          : image.name !== target.entryName
+            ? { newName: image.name }
+            : {}),
+        ...(image.newTag ? { newTag: image.newTag } : {}),
+        ...(image.digest ? { digest: image.digest } : {}),
+      };
+      const reference = imageReference({ name: target.entryName, ...wanted });
+      if (
+        sameImage(target.image, { name: target.entryName, ...wanted }) &&
+        target.hold === undefined
+      ) {
+        ctx.stdout(`${app}/${to} already runs ${reference}: nothing to promote.\n`);
+        return 0;
+      }
+      const label = image.newTag ?? short(image.digest!.replace("sha256:", ""));
+      const branch = flags.branch ?? `promote/${app}-${to}-${label}`;
+      if (git.ok(["rev-parse", "--verify", "--quiet", `refs/heads/${branch}`])) {
+        throw new GitopsError(
+          `branch ${branch} already exists: delete it (git branch -D ${branch}) or name another with --branch.`,
+        );
+      }
+      const sourceCommit = source
+        ? readHistory(git, {
+            app,
+            path: source.path,
+            expectedImage: appImageName(root, app),
+            limit: 200,
+          })[0]?.sourceCommit
+        : releaseSource;
+      // Committed in the session's worktree, then named: the user's checkout never changes.
       writeImage(target, wanted);
       const released = target.hold !== undefined;
       if (released) removeHold(target);
@@ -145,31 +151,37 @@ export const command: Command = {
           [TRAILERS.workflowRun]: flags["workflow-run"],
         },
       );
-      sha = commitPaths(git, released ? [target.file, holdPath(target)] : [target.file], message);
-    } finally {
-      git.run(["switch", "--quiet", session.branch]);
-    }
-    if (session.push) {
-      const pushed = git.try([
-        "push",
-        "--quiet",
-        "--set-upstream",
-        session.remote,
-        `${branch}:refs/heads/${branch}`,
-      ]);
-      if (pushed.code !== 0) {
-        throw new GitopsError(
-          `git push ${session.remote} ${branch} failed: ${pushed.stderr.trim()}\nif the branch exists on ${session.remote} already, name another with --branch.`,
-        );
+      const sha = commitPaths(
+        git,
+        released ? [target.file, holdPath(target)] : [target.file],
+        message,
+      );
+      session.clone.run(["branch", branch, sha]);
+      if (session.push) {
+        const pushed = await session.clone.network([
+          "push",
+          "--quiet",
+          "--set-upstream",
+          session.remote,
+          `${branch}:refs/heads/${branch}`,
+        ]);
+        if (pushed.code !== 0) {
+          const why = pushed.timedOut
+            ? `got no answer within ${networkTimeoutSeconds(session.clone.env)} s`
+            : `failed: ${pushed.stderr.trim()}`;
+          throw new GitopsError(
+            `git push ${session.remote} ${branch} ${why}\nthe branch ${branch} is committed locally: push it yourself (git push --set-upstream ${session.remote} ${branch}); if it exists on ${session.remote} already, delete the local one (git branch -D ${branch}) and name another with --branch.`,
+          );
+        }
       }
+      ctx.stdout(
+        `promoted ${reference}${source ? ` from ${app}/${from}` : ""} to ${app}/${to}: commit ${short(sha)} on branch ${branch}` +
+          `${session.push ? ` (pushed to ${session.remote})` : ""}.\n` +
+          (session.push
+            ? `open the pull request: gh pr create --fill --head ${branch}\n`
+            : `push it, then open the pull request: git push --set-upstream ${session.remote} ${branch} && gh pr create --fill --head ${branch}\n`),
+      );
+      return 0;
     }
-    ctx.stdout(
-      `promoted ${reference}${source ? ` from ${app}/${from}` : ""} to ${app}/${to}: commit ${short(sha)} on branch ${branch}` +
-        `${session.push ? ` (pushed to ${session.remote})` : ""}.\n` +
-        (session.push
-          ? `open the pull request: gh pr create --fill --head ${branch}\n`
-          : `push it, then open the pull request: git push --set-upstream ${session.remote} ${branch} && gh pr create --fill --head ${branch}\n`),
-    );
-    return 0;
   },
 };

@@ -24,7 +24,7 @@ export const command: Command = {
     });
     const app = required(flags.app, "app");
     const env = required(flags.env, "env");
-    const session = openSession(ctx, {
+    const session = await openSession(ctx, {
       remote: flags.remote,
       push: !flags["no-push"],
       check: (root) => requireOverlay(root, app, env),

@@ -66,7 +66,7 @@ export const command: Command = {
       throw new UsageError(`--steps must be a whole number of 1 or more, got "${flags.steps}"`);
     }
 
-    const session = openSession(ctx, {
+    const session = await openSession(ctx, {
       remote: flags.remote,
       push: !flags["no-push"],
       check: (root) => requireOverlay(root, app, env),

@@ -1,6 +1,7 @@
 /** Flag parsing for the gitops verbs: node's parseArgs, with mistakes turned into usage errors. */
 import { parseArgs } from "node:util";
 import { UsageError } from "../command.ts";
+import { requireOneLine } from "../git/log.ts";
 
 type Spec = Record<string, { type: "string" | "boolean" }>;
 type Values<S extends Spec> = {
@@ -16,8 +17,9 @@ export function parseFlags<S extends Spec>(args: readonly string[], spec: S): Va
       allowPositionals: false,
     });
     for (const [key, value] of Object.entries(values)) {
-      if (typeof value === "string" && value.trim() === "")
-        throw new UsageError(`--${key} needs a value`);
+      if (typeof value !== "string") continue;
+      if (value.trim() === "") throw new UsageError(`--${key} needs a value`);
+      requireOneLine(`--${key}`, value, (message) => new UsageError(message));
     }
     return values as Values<S>;
   } catch (error) {

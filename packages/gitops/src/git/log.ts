@@ -2,6 +2,7 @@
  * Commit messages with git trailers (`Key: value` lines in the last paragraph), written by the
  * gitops commands and read back by `history`, `rollback` and the out-of-order check.
  */
+import { GitopsError } from "../command.ts";
 import type { Git } from "./git.ts";
 
 export const TRAILERS = {
@@ -15,14 +16,39 @@ export const TRAILERS = {
 
 export type Trailers = Partial<Record<string, string>>;
 
+/** C0 and C1 controls (newline, carriage return, escape...) and the Unicode line separators. */
+const CONTROL = /[\p{Cc}\u2028\u2029]/u;
+
+/**
+ * Refuses a value with a control character. In a commit message a line break would start a
+ * new line, which could forge a trailer (a `Source-Commit:` the order check then trusts).
+ */
+export function requireOneLine(
+  what: string,
+  value: string,
+  error: (message: string) => Error = (message) => new GitopsError(message),
+): string {
+  const match = CONTROL.exec(value);
+  if (match) {
+    const code = `U+${match[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, "0")}`;
+    throw error(
+      `${what} contains a control character (${code}) in ${JSON.stringify(value)}: pass it on one line, without control characters.`,
+    );
+  }
+  return value;
+}
+
+/** A commit message; every part must be one line, so no value can add lines of its own. */
 export function formatMessage(
   subject: string,
   body: readonly string[],
   trailers: Trailers,
 ): string {
+  requireOneLine("the commit subject", subject);
+  for (const line of body) requireOneLine("a commit message line", line);
   const lines = Object.entries(trailers)
     .filter((entry): entry is [string, string] => typeof entry[1] === "string" && entry[1] !== "")
-    .map(([key, value]) => `${key}: ${value}`);
+    .map(([key, value]) => `${key}: ${requireOneLine(`the ${key} trailer`, value)}`);
   return [subject, "", ...(body.length ? [...body, ""] : []), ...lines, ""].join("\n");
 }
 

@@ -16,7 +16,7 @@ export const DIGEST_A = `sha256:${"a".repeat(64)}`;
 export const DIGEST_B = `sha256:${"b".repeat(64)}`;
 export const DIGEST_C = `sha256:${"c".repeat(64)}`;
 
-const BIN = join(dirname(fileURLToPath(import.meta.url)), "../../bin/gitops.mjs");
+export const BIN = join(dirname(fileURLToPath(import.meta.url)), "../../bin/gitops.mjs");
 
 /** Points git's global config at a file no test writes, so the machine's own config is ignored. */
 export const NO_GLOBAL_CONFIG = join(tmpdir(), "gitops-tests-empty-gitconfig");
