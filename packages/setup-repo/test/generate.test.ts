@@ -3,12 +3,21 @@
  * rules, the renames in sources and in the gitops tree, the AppProject entries, and the
  * generated tree. The whole flow on a copy of this repository is generate-agent.e2e.test.ts.
  */
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { addAppToProject } from "../src/generate/appproject.ts";
 import {
   defaultSource,
+  formatGenerated,
   generateAgent,
   installWorkspace,
   summary,
@@ -16,13 +25,14 @@ import {
 import {
   agentNames,
   MAX_NAME_LENGTH,
+  missingAnswer,
   suggestPort,
   validateAgentName,
   validateDescription,
   validatePort,
 } from "../src/generate/names.ts";
 import { type RenameContext, renameInGitops, renameInSource } from "../src/generate/rename.ts";
-import { fixtureRepo } from "./support/repo.ts";
+import { fixtureRepo, REPO_ROOT } from "./support/repo.ts";
 
 const APPPROJECT = `# Fences every app.
 apiVersion: argoproj.io/v1alpha1
@@ -246,13 +256,26 @@ describe("renameInGitops", () => {
       "# The agent runs here; Secret billing-bot-db-app, see gitops/apps/billing-bot.",
       "namespace: billing-bot-dev",
       "  - name: ghcr.io/acme/agent-platform/billing-bot",
-      "    newTag: main-abc1234",
+      "    newTag: not-built-yet",
       "        - name: AGENT_URL",
       "          value: http://billing-bot",
       '        prometheus.io/port: "8001"',
       "  name: billing-bot-smoke-test",
       "  repoURL: https://github.com/acme/agent-platform.git",
     ]);
+  });
+
+  it("replaces only commit-build tags, which name no image of the new app, and keeps release tags", () => {
+    const lines = (tag: string) =>
+      `images:\n  - name: ghcr.io/acme/agent-platform/agent\n    ${tag}\n`;
+    const renamed = (tag: string) =>
+      renameInGitops(lines(tag), "overlays/x/kustomization.yaml", ctx).split("\n")[2];
+    expect(renamed("newTag: main-59bdb9b")).toBe("    newTag: not-built-yet");
+    expect(renamed('newTag: "main-59bdb9b" # deployed')).toBe(
+      '    newTag: "not-built-yet" # deployed',
+    );
+    expect(renamed("newTag: 0.1.0")).toBe("    newTag: 0.1.0");
+    expect(renamed("newTag: main-branch")).toBe("    newTag: main-branch");
   });
 
   it("treats files other than YAML as prose", () => {
@@ -324,9 +347,9 @@ describe("generateAgent", () => {
     expect(read(root, "gitops/apps/billing-bot/base/deployment.yaml")).toContain(
       "image: ghcr.io/acme/agent-platform/billing-bot\n",
     );
-    expect(read(root, "gitops/apps/billing-bot/overlays/dev/kustomization.yaml")).not.toContain(
-      "digest:",
-    );
+    const dev = read(root, "gitops/apps/billing-bot/overlays/dev/kustomization.yaml");
+    expect(dev).not.toContain("digest:");
+    expect(dev).toContain("    newTag: not-built-yet\n");
     expect(existsSync(join(root, "gitops/apps/billing-bot/overlays/production/HOLD"))).toBe(false);
     expect(read(root, "gitops/argocd/appproject.yaml")).toContain("namespace: billing-bot-*");
     expect(read(root, "gitops/argocd/kustomization.yaml")).toBe(
@@ -436,5 +459,47 @@ describe("installWorkspace and summary", () => {
       "  pnpm install   (links the new package into the workspace)",
     );
     expect(pending.split("\n")[0]).toMatch(/overlays dev, production, staging\)\.$/);
+    const unformatted = summary(result, true, { ok: false, output: "biome: 2 errors\nmore" });
+    expect(unformatted).toContain(
+      "  pnpm format   (formatting the new files failed: biome: 2 errors)",
+    );
+    expect(done).not.toContain("pnpm format");
+  });
+});
+
+describe("formatGenerated", () => {
+  it("formats the files written with the repository's Biome and biome.json", () => {
+    const root = fixture();
+    copyFileSync(join(REPO_ROOT, "biome.json"), join(root, "biome.json"));
+    symlinkSync(join(REPO_ROOT, "node_modules"), join(root, "node_modules"));
+    const long = `export const billingBotDescription = { service: "billing-bot", summary: "${"x".repeat(60)}" };\n`;
+    writeFileSync(join(root, "apps/agent/src/long.ts"), long);
+    const result = generateAgent({ root, name: "billing-bot", description: "Bills.", port: 8001 });
+    expect(read(root, "apps/billing-bot/src/long.ts")).toBe(long);
+    const formatted = formatGenerated(root, result);
+    expect(formatted.ok, formatted.output).toBe(true);
+    expect(read(root, "apps/billing-bot/src/long.ts")).toBe(
+      `export const billingBotDescription = {\n  service: "billing-bot",\n  summary: "${"x".repeat(60)}",\n};\n`,
+    );
+    // only what was generated: the source app's file stays as it was
+    expect(read(root, "apps/agent/src/long.ts")).toBe(long);
+  });
+
+  it("says to install first when Biome is not there", () => {
+    const root = fixture();
+    const result = generateAgent({ root, name: "billing-bot", description: "Bills.", port: 8001 });
+    expect(formatGenerated(root, result)).toEqual({
+      ok: false,
+      output: `${join(root, "node_modules/.bin/biome")} is missing: run pnpm install, then pnpm format.`,
+    });
+  });
+});
+
+describe("missingAnswer", () => {
+  it("names the missing answer and the command that passes all three, with a free port", () => {
+    const root = fixture();
+    expect(missingAnswer("port", root)).toBe(
+      'No port given, and no terminal to ask for it on: pass all three answers, e.g. pnpm gen agent --args billing-bot "Bills customers for agent work" 8001.',
+    );
   });
 });

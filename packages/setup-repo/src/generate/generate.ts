@@ -203,14 +203,46 @@ export function installWorkspace(root: string, run: CommandRunner = runInherited
   return run("pnpm", ["install", "--prefer-offline", "--no-frozen-lockfile"], root) === 0;
 }
 
+export interface FormatResult {
+  ok: boolean;
+  /** Biome's report when it did not succeed. */
+  output: string;
+}
+
+/**
+ * Formats what was generated with the repository's own Biome and configuration (biome.json):
+ * renames change line lengths (a longer name pushes a line past the width) and import order.
+ * `biome check --write` applies the formatter and the safe fixes, import sorting included.
+ */
+export function formatGenerated(root: string, result: GenerateResult): FormatResult {
+  const biome = join(root, "node_modules/.bin/biome");
+  if (!existsSync(biome)) {
+    return { ok: false, output: `${biome} is missing: run pnpm install, then pnpm format.` };
+  }
+  const files = [...result.created, ...result.modified];
+  const run = spawnSync(
+    biome,
+    ["check", "--write", "--files-ignore-unknown=true", "--no-errors-on-unmatched", ...files],
+    { cwd: root, encoding: "utf8" },
+  );
+  return { ok: run.status === 0, output: `${run.stdout ?? ""}${run.stderr ?? ""}`.trim() };
+}
+
 /** What the user reads after generating: what was made and what to run next. */
-export function summary(result: GenerateResult, installed: boolean): string {
+export function summary(
+  result: GenerateResult,
+  installed: boolean,
+  formatted: FormatResult = { ok: true, output: "" },
+): string {
   const { name, pkg, port } = result;
   return [
     `Created apps/${name} (${pkg}, port ${port}) and gitops/apps/${name} (base, overlays ${result.environments.join(", ")})` +
       (result.modified.length > 0 ? `; added ${name}-* to ${result.modified.join(", ")}.` : "."),
     "Next steps:",
     ...(installed ? [] : ["  pnpm install   (links the new package into the workspace)"]),
+    ...(formatted.ok
+      ? []
+      : [`  pnpm format   (formatting the new files failed: ${formatted.output.split("\n")[0]})`]),
     `  pnpm --filter ${pkg} test`,
     `  pnpm --filter ${pkg} dev   (listens on http://localhost:${port})`,
     "  pnpm gitops verify",

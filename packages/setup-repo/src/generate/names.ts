@@ -121,6 +121,15 @@ export function validatePort(input: unknown, root: string): true | string {
   return true;
 }
 
+/**
+ * The line for an answer that was not passed and cannot be asked for (no terminal): what is
+ * missing and the non-interactive command that passes all three.
+ */
+export function missingAnswer(answer: "name" | "description" | "port", root: string): string {
+  const example = `pnpm gen agent --args billing-bot "Bills customers for agent work" ${suggestPort(root)}`;
+  return `No ${answer} given, and no terminal to ask for it on: pass all three answers, e.g. ${example}.`;
+}
+
 export function validateDescription(input: unknown): true | string {
   const text = typeof input === "string" ? input.trim() : "";
   if (text === "")

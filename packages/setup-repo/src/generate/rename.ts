@@ -63,11 +63,17 @@ export function renameInSource(text: string, ctx: RenameContext): string {
   });
 }
 
+/** What a new app's overlays run until CI's first build of it (`gitops bump` replaces it). */
+export const NOT_BUILT_TAG = "not-built-yet";
+const BUILD_TAG = /^(\s*newTag:\s*["']?)main-[0-9a-f]{7,40}(["']?\s*(?:#.*)?)$/;
+
 /**
  * A file of the app's gitops tree. In YAML the name is a Kubernetes name wherever it stands
  * as a word (name: agent, namespace agent-dev, Secret agent-db-app, http://agent); in
  * comments only its hyphenated forms and paths change. Copied image entries lose their
- * digest: the new app's image is a different image.
+ * digest: the new app's image is a different image. A tag of a commit build (main-<sha7>, where
+ * CI's bumps land) becomes NOT_BUILT_TAG: no image of the new app was built from that commit,
+ * and the first push of the new app builds one and moves the environment to it.
  */
 export function renameInGitops(text: string, file: string, ctx: RenameContext): string {
   const { from, to } = ctx;
@@ -86,6 +92,8 @@ export function renameInGitops(text: string, file: string, ctx: RenameContext): 
         if (!yaml || /^\s*#/.test(line)) {
           return inComment.reduce((out, [pattern, value]) => out.replace(pattern, value), line);
         }
+        const build = BUILD_TAG.exec(line);
+        if (build) return `${build[1]}${NOT_BUILT_TAG}${build[2]}`;
         return replacePort(line.replace(word, to.name), ctx);
       })
       .join("\n"),
