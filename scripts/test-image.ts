@@ -15,8 +15,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
-import { homedir, arch as hostArch } from "node:os";
-import { join, resolve } from "node:path";
+import { arch as hostArch } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   checkContents,
@@ -33,7 +33,7 @@ import {
   waitReady,
 } from "./image-test/checks.ts";
 import { detectEngine, type Engine } from "./image-test/engine.ts";
-import { lastLine, run } from "./image-test/exec.ts";
+import { lastLine, run, toolsCache } from "./image-test/exec.ts";
 import { type Arch, buildStandIn, qualifiedName, STAND_IN_LABEL } from "./image-test/stand-in.ts";
 
 export class UsageError extends Error {
@@ -128,25 +128,34 @@ export function testTag(app: string, platform: string): string {
 }
 
 /**
+ * Makes NODE_IMAGE available to the engine for `arch`: the name builds must use for it, and
+ * whether that is the stand-in (buildah only: buildx pulls it, for its size).
+ */
+export async function prepareBase(
+  engine: Engine,
+  image: string,
+  arch: Arch,
+  log: (line: string) => void,
+): Promise<{ name: string; standIn: boolean }> {
+  if (engine.name === "buildah") return ensureBase(engine, image, arch, log);
+  if (!(await engine.hasImage(image))) {
+    const why = await engine.pull(image);
+    if (why !== undefined)
+      throw new Error(`cannot pull ${image} (the Dockerfile's NODE_IMAGE): ${why}`);
+  }
+  return { name: image, standIn: false };
+}
+
+/**
  * Makes NODE_IMAGE available to buildah for `arch`: present, pulled, or the stand-in. The
  * name the build should use as NODE_IMAGE, and whether it is the stand-in.
  */
 async function ensureBase(engine: Engine, image: string, arch: Arch, log: (line: string) => void) {
   const native = arch === (hostArch() === "arm64" ? "arm64" : "amd64");
   const name = native ? qualifiedName(image) : `${qualifiedName(image)}-${arch}`;
-  const inspected = await run("buildah", [
-    "inspect",
-    "--type",
-    "image",
-    "--format",
-    `{{index .OCIv1.Config.Labels "${STAND_IN_LABEL}"}}`,
-    name,
-  ]);
-  if (inspected.code === 0)
-    return {
-      name,
-      standIn: inspected.stdout.trim() !== "" && inspected.stdout.trim() !== "<no value>",
-    };
+  if (await engine.hasImage(name)) {
+    return { name, standIn: (await engine.label(name, STAND_IN_LABEL)) !== undefined };
+  }
   if (native) {
     const why = await engine.pull(image);
     if (why === undefined) return { name, standIn: false };
@@ -158,13 +167,7 @@ async function ensureBase(engine: Engine, image: string, arch: Arch, log: (line:
       `${image} for ${arch}: building a stand-in (Debian minbase + Node from npm, see docs/delivery.md)`,
     );
   }
-  // The same cache .ci/run keeps its tools in (this script runs outside turbo).
-  const { AGENT_TEMPLATE_TOOLS, XDG_CACHE_HOME } = process.env;
-  const tools =
-    AGENT_TEMPLATE_TOOLS ??
-    join(XDG_CACHE_HOME ?? join(homedir(), ".cache"), "agent-gitops-template");
-  const cacheDir = join(tools, "image-base");
-
+  const cacheDir = join(toolsCache(), "image-base");
   const tree = await buildStandIn({ image, arch, name, cacheDir, log });
   log(`stand-in ${name}: Node ${tree.node}, npm ${tree.npm}`);
   return { name, standIn: true };
@@ -234,16 +237,21 @@ async function startContainer(
   return { target, startedAt, remove };
 }
 
-/** Every path in the image's filesystem, as tar lists them. */
-async function imageFiles(engine: Engine, image: string): Promise<string[]> {
+/** The paths under the working directory of the image (as `tar -t` lists them, from the root). */
+async function workdirFiles(engine: Engine, image: string, workdir: string): Promise<string[]> {
   const name = (await engine.docker(["create", "--pull", "never", image])).trim();
   try {
-    const listed = await run("sh", ["-c", 'docker export "$1" | tar -tf -', "sh", name], {
+    // docker cp names entries after the directory's last component: put its parents back.
+    const parent = dirname(workdir).replace(/^\/+/, "");
+    const listed = await run("sh", ["-c", 'docker cp "$1:$2" - | tar -tf -', "sh", name, workdir], {
       env: engine.dockerEnv,
     });
     if (listed.code !== 0)
-      throw new Error(`cannot list the image's files: ${lastLine(listed.stderr)}`);
-    return listed.stdout.split("\n").filter(Boolean);
+      throw new Error(`cannot list ${workdir} in the image: ${lastLine(listed.stderr)}`);
+    return listed.stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((path) => (parent ? `${parent}/${path}` : path));
   } finally {
     await run("docker", ["rm", "--force", name], { env: engine.dockerEnv });
   }
@@ -258,6 +266,10 @@ export interface ImageTest {
   image?: string;
   /** The Dockerfile to build (default: the repository's). */
   dockerfile?: string;
+  /** The build context (default: root). */
+  context?: string;
+  /** What to name the image built (default: testTag). */
+  tag?: string;
   appVersion?: string;
   log?: (line: string) => void;
 }
@@ -273,32 +285,25 @@ export async function testImage(test: ImageTest): Promise<ImageTestResult> {
   const { engine, app, platform } = test;
   const arch = archOf(platform);
   const dockerfile = test.dockerfile ?? join(test.root, "Dockerfile");
-  const base = nodeImage(readFileSync(dockerfile, "utf8"));
+  // The base is the repository's, whichever Dockerfile is built.
+  const base = nodeImage(readFileSync(join(test.root, "Dockerfile"), "utf8"));
   const failures: string[] = [];
   const emulated = arch !== (hostArch() === "arm64" ? "arm64" : "amd64");
   // Emulated CPUs are many times slower; the native limits are the gate.
   const slowdown = emulated ? 6 : 1;
 
-  let baseName = base;
-  let standIn = false;
-  if (engine.name === "buildah")
-    ({ name: baseName, standIn } = await ensureBase(engine, base, arch, log));
-  else if (!(await engine.hasImage(base))) {
-    const why = await engine.pull(base);
-    if (why !== undefined)
-      throw new Error(`cannot pull ${base} (the Dockerfile's NODE_IMAGE): ${why}`);
-  }
+  const { name: baseName, standIn } = await prepareBase(engine, base, arch, log);
 
   let image = test.image;
   let buildMs: number | undefined;
   let expectedVersion = test.appVersion;
   if (!image) {
-    image = testTag(app, platform);
-    expectedVersion ??= `test-${gitShortSha(test.root)}`;
+    image = test.tag ?? testTag(app, platform);
+    expectedVersion ??= defaultAppVersion(test.root);
     log(`building ${app} for ${platform} with ${engine.name}`);
     const started = performance.now();
     await engine.build({
-      root: test.root,
+      root: test.context ?? test.root,
       app,
       platform,
       tag: image,
@@ -308,6 +313,9 @@ export async function testImage(test: ImageTest): Promise<ImageTestResult> {
     });
     buildMs = performance.now() - started;
   }
+  log(
+    `loading ${image} into ${engine.name === "buildah" ? "a dockerd of its own" : "docker"}, then checking it`,
+  );
   await engine.load(image);
   const [config] = JSON.parse(await engine.docker(["image", "inspect", image])) as {
     Config: { User?: string; WorkingDir?: string; Labels?: Record<string, string> | null };
@@ -317,9 +325,8 @@ export async function testImage(test: ImageTest): Promise<ImageTestResult> {
 
   const userFailure = checkUser(user);
   if (userFailure) failures.push(userFailure);
-  failures.push(
-    ...checkContents(await imageFiles(engine, image), config!.Config.WorkingDir || "/"),
-  );
+  const workdir = config!.Config.WorkingDir || "/";
+  failures.push(...checkContents(await workdirFiles(engine, image, workdir), workdir));
   const [imageBytes, baseBytes] = [await engine.size(image), await engine.size(baseName)];
   const sizeFailure = checkSize(imageBytes, baseBytes, base);
   if (sizeFailure) failures.push(sizeFailure);
@@ -368,6 +375,11 @@ export async function testImage(test: ImageTest): Promise<ImageTestResult> {
     `stop ${stopMs === undefined ? "n/a" : `${seconds(stopMs)} (drain ${seconds(drainMs * slowdown)})`}`,
   ].join(", ");
   return { summary, failures };
+}
+
+/** The APP_VERSION a local build gets: test-<commit>. */
+export function defaultAppVersion(root: string): string {
+  return `test-${gitShortSha(root)}`;
 }
 
 function gitShortSha(root: string): string {

@@ -6,11 +6,11 @@
  */
 
 import { spawn } from "node:child_process";
-import { mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { hasCommand, lastLine, must, run } from "./exec.ts";
+import { hasCommand, lastLine, must, run, toolsCache } from "./exec.ts";
 
 export interface BuildOptions {
   root: string;
@@ -32,6 +32,8 @@ export interface Engine {
   /** Pulls `ref`; the reason when it cannot. */
   pull(ref: string): Promise<string | undefined>;
   build(options: BuildOptions): Promise<void>;
+  /** A label of an image in the builder's store (undefined when unset or no such image). */
+  label(ref: string, name: string): Promise<string | undefined>;
   /** Uncompressed size in bytes. */
   size(ref: string): Promise<number>;
   /** Makes `ref` runnable by the docker CLI that `docker()` drives. */
@@ -60,6 +62,11 @@ function buildArgs(options: BuildOptions): string[] {
   ];
 }
 
+function labelValue(result: { code: number; stdout: string }): string | undefined {
+  const value = result.stdout.trim();
+  return result.code !== 0 || value === "" || value === "<no value>" ? undefined : value;
+}
+
 const BUILD_TIMEOUT_MS = 20 * 60_000;
 
 export function dockerBuildx(): Engine {
@@ -81,15 +88,58 @@ export function dockerBuildx(): Engine {
       });
     },
     size: async (ref) => Number(await docker(["image", "inspect", "--format", "{{.Size}}", ref])),
+    label: async (ref, name) =>
+      labelValue(
+        await run("docker", [
+          "image",
+          "inspect",
+          "--format",
+          `{{index .Config.Labels "${name}"}}`,
+          ref,
+        ]),
+      ),
     load: async () => {},
     close: async () => {},
   };
 }
 
 /** A dockerd of our own: never a bridge or iptables, only the host network (loopback). */
+/**
+ * The daemon's image store, kept between runs (the base's layers are then loaded once, and
+ * no run spends its end deleting them); a run that finds it in use by another live run
+ * takes a store of its own for the time it runs.
+ */
+function dataRoot(dir: string): { path: string; release: () => void } {
+  const shared = join(toolsCache(), "image-test-dockerd");
+  const lock = join(toolsCache(), "image-test-dockerd.lock");
+  mkdirSync(toolsCache(), { recursive: true });
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      mkdirSync(lock);
+      writeFileSync(join(lock, "pid"), String(process.pid));
+      return { path: shared, release: () => rmSync(lock, { recursive: true, force: true }) };
+    } catch {
+      const owner = Number(readFileSync(join(lock, "pid"), { encoding: "utf8", flag: "a+" }));
+      if (owner > 0 && alive(owner)) break;
+      rmSync(lock, { recursive: true, force: true }); // left by a run that was killed
+    }
+  }
+  return { path: join(dir, "data"), release: () => {} };
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function startDockerd(): Promise<{ host: string; stop: () => Promise<void> }> {
   // Short: unix socket paths are limited to 108 bytes.
   const dir = mkdtempSync(join(tmpdir(), "itd-"));
+  const data = dataRoot(dir);
   const host = `unix://${dir}/docker.sock`;
   const log = join(dir, "dockerd.log");
   const fd = openSync(log, "a");
@@ -99,7 +149,7 @@ async function startDockerd(): Promise<{ host: string; stop: () => Promise<void>
       "--host",
       host,
       "--data-root",
-      join(dir, "data"),
+      data.path,
       "--exec-root",
       join(dir, "exec"),
       "--pidfile",
@@ -122,7 +172,15 @@ async function startDockerd(): Promise<{ host: string; stop: () => Promise<void>
       if (!exited) daemon.kill("SIGKILL");
       for (let i = 0; i < 50 && !exited; i++) await sleep(100);
     }
+    // dockerd leaves its network namespace mounted under the exec root.
+    const mounts = readFileSync("/proc/self/mounts", "utf8")
+      .split("\n")
+      .map((line) => line.split(" ")[1] ?? "")
+      .filter((point) => point.startsWith(`${dir}/`))
+      .sort((a, b) => b.length - a.length);
+    for (const point of mounts) await run("umount", [point]);
     rmSync(dir, { recursive: true, force: true });
+    data.release();
   };
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
@@ -167,12 +225,23 @@ export async function buildah(): Promise<Engine> {
         { echo: true, timeoutMs: BUILD_TIMEOUT_MS },
       );
     },
+    label: async (ref, name) =>
+      labelValue(
+        await run("buildah", [
+          "inspect",
+          "--type",
+          "image",
+          "--format",
+          `{{index .OCIv1.Config.Labels "${name}"}}`,
+          ref,
+        ]),
+      ),
     size: async (ref) => {
-      const [image] = JSON.parse(await must("buildah", ["images", "--json", ref])) as {
-        size: number;
-      }[];
-      if (!image) throw new Error(`buildah has no image ${ref}`);
-      return image.size;
+      // The layers' uncompressed sizes, from the manifest buildah stores.
+      const manifest = JSON.parse(
+        await must("buildah", ["inspect", "--type", "image", "--format", "{{.Manifest}}", ref]),
+      ) as { layers: { size: number }[] };
+      return manifest.layers.reduce((sum, layer) => sum + layer.size, 0);
     },
     load: async (ref) => {
       const dir = mkdtempSync(join(tmpdir(), "image-archive-"));
@@ -184,7 +253,11 @@ export async function buildah(): Promise<Engine> {
         rmSync(dir, { recursive: true, force: true });
       }
     },
-    close: daemon.stop,
+    close: async () => {
+      // The store is kept: only images no tag names any more go.
+      await run("docker", ["image", "prune", "--force"], { env: dockerEnv, timeoutMs: 60_000 });
+      await daemon.stop();
+    },
   };
 }
 

@@ -1,5 +1,7 @@
 /** Child processes for the image test: output captured, failures turned into one line. */
 import { spawn } from "node:child_process";
+import { homedir } from "node:os";
+import { join } from "node:path";
 
 export interface Result {
   code: number;
@@ -87,4 +89,14 @@ export async function must(
 /** Whether a program can be found on PATH. */
 export async function hasCommand(command: string): Promise<boolean> {
   return (await run("sh", ["-c", `command -v ${command}`])).code === 0;
+}
+
+/** Where the image test keeps what outlives a run: the same cache .ci/run keeps its tools in. */
+export function toolsCache(): string {
+  // Read as a whole: this script runs outside turbo, which need not know these variables.
+  const { AGENT_TEMPLATE_TOOLS, XDG_CACHE_HOME } = process.env;
+  return (
+    AGENT_TEMPLATE_TOOLS ??
+    join(XDG_CACHE_HOME ?? join(homedir(), ".cache"), "agent-gitops-template")
+  );
 }
