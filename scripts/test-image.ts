@@ -12,7 +12,6 @@
  *   --app-version  the version /health must report (default: the APP_VERSION the build was
  *                  given, or the image's org.opencontainers.image.version label)
  */
-import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { arch as hostArch } from "node:os";
@@ -103,6 +102,22 @@ export function nodeImage(dockerfile: string): string {
   return match[1]!;
 }
 
+function nativeArch(): Arch {
+  return hostArch() === "arm64" ? "arm64" : "amd64";
+}
+
+const QEMU: Record<Arch, string> = { amd64: "qemu-x86_64", arm64: "qemu-aarch64" };
+
+/** Why `arch` binaries cannot run here (undefined when binfmt_misc runs them through QEMU). */
+export function emulationMissing(
+  arch: Arch,
+  binfmt = "/proc/sys/fs/binfmt_misc",
+): string | undefined {
+  const entry = join(binfmt, QEMU[arch]);
+  if (existsSync(entry) && readFileSync(entry, "utf8").startsWith("enabled")) return undefined;
+  return `needs emulation, which is off: as root, mount -t binfmt_misc binfmt_misc ${binfmt} && update-binfmts --enable ${QEMU[arch]} (Debian qemu-user-static); with Docker, docker run --privileged --rm tonistiigi/binfmt --install ${arch}`;
+}
+
 function archOf(platform: string): Arch {
   return platform.split("/")[1] as Arch;
 }
@@ -151,7 +166,7 @@ export async function prepareBase(
  * name the build should use as NODE_IMAGE, and whether it is the stand-in.
  */
 async function ensureBase(engine: Engine, image: string, arch: Arch, log: (line: string) => void) {
-  const native = arch === (hostArch() === "arm64" ? "arm64" : "amd64");
+  const native = arch === nativeArch();
   const name = native ? qualifiedName(image) : `${qualifiedName(image)}-${arch}`;
   if (await engine.hasImage(name)) {
     return { name, standIn: (await engine.label(name, STAND_IN_LABEL)) !== undefined };
@@ -288,7 +303,7 @@ export async function testImage(test: ImageTest): Promise<ImageTestResult> {
   // The base is the repository's, whichever Dockerfile is built.
   const base = nodeImage(readFileSync(join(test.root, "Dockerfile"), "utf8"));
   const failures: string[] = [];
-  const emulated = arch !== (hostArch() === "arm64" ? "arm64" : "amd64");
+  const emulated = arch !== nativeArch();
   // Emulated CPUs are many times slower; the native limits are the gate.
   const slowdown = emulated ? 6 : 1;
 
@@ -299,7 +314,7 @@ export async function testImage(test: ImageTest): Promise<ImageTestResult> {
   let expectedVersion = test.appVersion;
   if (!image) {
     image = test.tag ?? testTag(app, platform);
-    expectedVersion ??= defaultAppVersion(test.root);
+    expectedVersion ??= LOCAL_APP_VERSION;
     log(`building ${app} for ${platform} with ${engine.name}`);
     const started = performance.now();
     await engine.build({
@@ -312,6 +327,12 @@ export async function testImage(test: ImageTest): Promise<ImageTestResult> {
       nodeImage: engine.name === "buildah" ? baseName : undefined,
     });
     buildMs = performance.now() - started;
+    const built = await engine.label(image, "org.opencontainers.image.version");
+    if (engine.name === "buildah" && built !== undefined && built !== expectedVersion) {
+      failures.push(
+        `buildah's layer cache served a runtime stage built with APP_VERSION=${built}, not ${expectedVersion} (buildah keys LABEL and ENV on their text): run buildah rmi --prune, then build again`,
+      );
+    }
   }
   log(
     `loading ${image} into ${engine.name === "buildah" ? "a dockerd of its own" : "docker"}, then checking it`,
@@ -377,22 +398,12 @@ export async function testImage(test: ImageTest): Promise<ImageTestResult> {
   return { summary, failures };
 }
 
-/** The APP_VERSION a local build gets: test-<commit>. */
-export function defaultAppVersion(root: string): string {
-  return `test-${gitShortSha(root)}`;
-}
-
-function gitShortSha(root: string): string {
-  try {
-    return execFileSync("git", ["rev-parse", "--short=7", "HEAD"], {
-      cwd: root,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "ignore"],
-    }).trim();
-  } catch {
-    return "local";
-  }
-}
+/**
+ * The APP_VERSION a local build gets. One value for every build: buildah's layer cache (1.28)
+ * keys LABEL and ENV on their text, not on the argument's value, so a value that changed
+ * between builds would come back stale from the cache.
+ */
+export const LOCAL_APP_VERSION = "image-test";
 
 export async function main(argv: readonly string[], root: string): Promise<number> {
   let options: Options;
@@ -409,6 +420,14 @@ export async function main(argv: readonly string[], root: string): Promise<numbe
       console.error(
         `test:image: no app "${app}": apps/${app}/package.json does not exist (apps are the directories under apps/)`,
       );
+      return 2;
+    }
+  }
+  const foreign = options.platforms.filter((platform) => archOf(platform) !== nativeArch());
+  for (const platform of foreign) {
+    const why = emulationMissing(archOf(platform));
+    if (why) {
+      console.error(`test:image: ${platform} ${why}`);
       return 2;
     }
   }

@@ -6,7 +6,8 @@
  * test:broken-images`, run by .ci/run where a container engine is).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
@@ -31,6 +32,7 @@ import {
   qualifiedName,
 } from "../../../scripts/image-test/stand-in.ts";
 import {
+  emulationMissing,
   freePort,
   listApps,
   main,
@@ -93,6 +95,30 @@ describe("pnpm test:image options", () => {
     expect(parseNodeImage(base).version).toMatch(/^24\.\d+\.\d+$/);
     expect(() => nodeImage("FROM node:24\n")).toThrow("no ARG NODE_IMAGE=");
     expect(testTag("agent", "linux/arm64")).toBe("localhost/agent:image-test-arm64");
+  });
+});
+
+describe("emulated platforms", () => {
+  it("need QEMU enabled in binfmt_misc, and say how to enable it", () => {
+    const binfmt = mkdtempSync(join(tmpdir(), "binfmt-"));
+    try {
+      expect(emulationMissing("arm64", binfmt)).toBe(
+        `needs emulation, which is off: as root, mount -t binfmt_misc binfmt_misc ${binfmt} && update-binfmts --enable qemu-aarch64 (Debian qemu-user-static); with Docker, docker run --privileged --rm tonistiigi/binfmt --install arm64`,
+      );
+      writeFileSync(
+        join(binfmt, "qemu-aarch64"),
+        "disabled\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\n",
+      );
+      expect(emulationMissing("arm64", binfmt)).toContain("update-binfmts --enable qemu-aarch64");
+      writeFileSync(
+        join(binfmt, "qemu-aarch64"),
+        "enabled\ninterpreter /usr/libexec/qemu-binfmt/aarch64-binfmt-P\n",
+      );
+      expect(emulationMissing("arm64", binfmt)).toBeUndefined();
+      expect(emulationMissing("amd64", binfmt)).toContain("qemu-x86_64");
+    } finally {
+      rmSync(binfmt, { recursive: true, force: true });
+    }
   });
 });
 
