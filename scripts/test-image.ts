@@ -27,6 +27,7 @@ import {
   checkVersion,
   megabytes,
   READY_TIMEOUT_MS,
+  STOP_GRACE_MS,
   TASK_TIMEOUT_MS,
   type Target,
   waitReady,
@@ -379,7 +380,7 @@ export async function testImage(test: ImageTest): Promise<ImageTestResult> {
       ]) {
         if (failure) failures.push(failure);
       }
-      const stop = await checkStop(container.target, drainMs * slowdown);
+      const stop = await checkStop(container.target, drainMs, STOP_GRACE_MS * slowdown);
       stopMs = stop.ms;
       failures.push(...stop.failures);
     }
@@ -393,7 +394,7 @@ export async function testImage(test: ImageTest): Promise<ImageTestResult> {
     `image ${megabytes(imageBytes)}`,
     `+${megabytes(imageBytes - baseBytes)} over ${base}${standIn ? " (stand-in)" : ""}`,
     `start-to-ready ${readyMs === undefined ? "n/a" : seconds(readyMs)}`,
-    `stop ${stopMs === undefined ? "n/a" : `${seconds(stopMs)} (drain ${seconds(drainMs * slowdown)})`}`,
+    `stop ${stopMs === undefined ? "n/a" : `${seconds(stopMs)} (drain ${seconds(drainMs)})`}`,
   ].join(", ");
   return { summary, failures };
 }

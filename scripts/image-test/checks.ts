@@ -134,6 +134,7 @@ export async function checkEndpoints(
 export async function checkStop(
   target: Target,
   drainMs: number,
+  graceMs = STOP_GRACE_MS,
 ): Promise<{ ms: number; failures: string[] }> {
   const failures: string[] = [];
   const body = JSON.stringify({ title: "in flight during SIGTERM" });
@@ -156,7 +157,7 @@ export async function checkStop(
   // Let the server see the request begin before the signal.
   await sleep(200);
 
-  const budget = drainMs + STOP_GRACE_MS;
+  const budget = drainMs + graceMs;
   const started = performance.now();
   const stopped = target.stop(budget);
   // The rest of the body once the server is draining (/ready 503) or gone.
@@ -176,7 +177,7 @@ export async function checkStop(
   inFlight.destroy();
   if (code === undefined) {
     failures.push(
-      `SIGTERM: the server did not exit within ${(budget / 1000).toFixed(1)} s (SHUTDOWN_DRAIN_MS ${drainMs} + ${STOP_GRACE_MS / 1000} s) and was killed: it must stop on SIGTERM (node as the main process, a SIGTERM handler)`,
+      `SIGTERM: the server did not exit within ${(budget / 1000).toFixed(1)} s (SHUTDOWN_DRAIN_MS ${drainMs} + ${graceMs / 1000} s) and was killed: it must stop on SIGTERM (node as the main process, a SIGTERM handler)`,
     );
   } else if (code !== 0) {
     failures.push(
