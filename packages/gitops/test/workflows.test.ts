@@ -362,7 +362,8 @@ describe("ship.yaml", () => {
     expect(step(image, "docker/setup-qemu-action")).toBeDefined();
     expect(step(image, "docker/setup-buildx-action")).toBeDefined();
     expect(step(image, "docker/login-action").with.password).toBe("${{ secrets.GITHUB_TOKEN }}");
-    const build = step(image, "docker/build-push-action").with;
+    const build = steps(image).find((s) => s.id === "build").with;
+    expect(step(image, "docker/build-push-action").with.push).toBe(false);
     expect(build.platforms).toBe("linux/amd64,linux/arm64");
     expect(build.push).toBe(true);
     expect(build.tags).toBe("${{ steps.meta.outputs.tags }}");
@@ -373,6 +374,36 @@ describe("ship.yaml", () => {
     expect(build["cache-to"]).toBe("type=gha,mode=max,scope=image-${{ inputs.app }}");
     expect(build.provenance).toBe("mode=max");
     expect(build.sbom).toBe(true);
+  });
+
+  it("pushes nothing before pnpm test:image passed on the linux/amd64 image, built with the same arguments and cache", () => {
+    const all = steps(image);
+    const builds = all.filter((s) => String(s.uses).startsWith("docker/build-push-action"));
+    expect(builds).toHaveLength(2);
+    const [test, push] = builds;
+    expect(test.with).toMatchObject({ platforms: "linux/amd64", load: true, push: false });
+    expect(test.with.tags).toBe("${{ steps.meta.outputs.image }}:test");
+    expect(test.with["build-args"]).toBe(push.with["build-args"]);
+    expect(test.with["cache-from"]).toBe(push.with["cache-from"]);
+    const gate = all.findIndex(
+      (s) => typeof s.run === "string" && s.run.includes("pnpm test:image"),
+    );
+    expect(all[gate].run).toBe('pnpm test:image --app "$APP" --image "$REF" --app-version "$TAG"');
+    expect(all[gate].env).toEqual({
+      APP: "${{ inputs.app }}",
+      REF: test.with.tags,
+      TAG: "${{ steps.meta.outputs.tag }}",
+    });
+    expect(all[gate].if).toBeUndefined();
+    expect(all[gate]["continue-on-error"]).toBeUndefined();
+    expect(all.indexOf(test)).toBeLessThan(gate);
+    expect(gate).toBeLessThan(all.indexOf(push));
+    // The script needs Node 24 and pnpm: the workspace setup comes before it.
+    const setupStep = all.findIndex((s) => s.uses === "./.github/actions/setup");
+    expect(setupStep).toBeGreaterThan(-1);
+    expect(setupStep).toBeLessThan(gate);
+    // The bump waits for the whole image job, so a failed gate deploys nothing.
+    expect(bump.needs).toBe("image");
   });
 
   it("signs the digest keylessly and outputs it", () => {
