@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { MemoryTaskStore } from "../src/tasks/memory-store.ts";
-import { StoreUnavailableError, type TaskStore } from "../src/tasks/store.ts";
+import { StoreDataError, StoreUnavailableError, type TaskStore } from "../src/tasks/store.ts";
 import { createTestApp, json, type TestApp } from "./support/app.ts";
 
 let current: TestApp | undefined;
@@ -785,5 +785,27 @@ describe("OpenAPI and docs", () => {
     const spec = await app.inject("/docs/json");
     expect(spec.json().paths["/tasks"]).toBeDefined();
     expect((await app.inject("/docs/static/nothing-here.js")).statusCode).toBe(404);
+  });
+});
+
+describe("values the store refuses", () => {
+  it("answers 400 invalid_value with the store's reason, not 500 or 503", async () => {
+    const store = new MemoryTaskStore();
+    store.create = async () => {
+      throw new StoreDataError("the task database refused a value: invalid byte sequence");
+    };
+    const { app } = await setup({ store });
+    const res = await app.inject({
+      method: "POST",
+      url: "/tasks",
+      headers: json,
+      payload: { title: "t" },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      error: "invalid_value",
+      message:
+        "A value in the request cannot be stored (the task database refused a value: invalid byte sequence); change it and send the request again.",
+    });
   });
 });

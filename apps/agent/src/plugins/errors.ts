@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { FromSchema, JSONSchema } from "json-schema-to-ts";
-import { InvalidCursorError, StoreUnavailableError } from "../tasks/store.ts";
+import { InvalidCursorError, StoreDataError, StoreUnavailableError } from "../tasks/store.ts";
 
 /** The one error body every endpoint returns. */
 export const ErrorResponse = {
@@ -226,6 +226,16 @@ export function registerErrorHandling(app: FastifyInstance, options: { bodyLimit
         503,
         "store_unavailable",
         "The task store is unreachable right now; retry in a few seconds.",
+      );
+    }
+    if (err instanceof StoreDataError) {
+      // the request's values passed validation but not the database: a gap in the schemas
+      request.log.warn({ err }, "the task store refused a value");
+      return sendError(
+        reply,
+        400,
+        "invalid_value",
+        `A value in the request cannot be stored (${err.message}); change it and send the request again.`,
       );
     }
     if (err instanceof InvalidCursorError) {

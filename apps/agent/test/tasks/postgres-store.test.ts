@@ -6,7 +6,12 @@ import {
   createPostgresTaskStore,
   type PostgresStoreOptions,
 } from "../../src/tasks/postgres-store.ts";
-import { StoreUnavailableError, type Task, type TaskStore } from "../../src/tasks/store.ts";
+import {
+  StoreDataError,
+  StoreUnavailableError,
+  type Task,
+  type TaskStore,
+} from "../../src/tasks/store.ts";
 import { createDatabaseOn, createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { describeTaskStoreContract, eventually } from "./store-contract.ts";
 
@@ -107,12 +112,22 @@ describe("PostgreSQL task store", () => {
     }
   });
 
-  it("keeps input the database refuses as an ordinary error, not an outage", async () => {
+  it("reports input the database refuses (SQLSTATE class 22) as a data error, not an outage", async () => {
     const store = await createPostgresTaskStore(options());
     try {
       const refused = store.create({ title: "nul \u0000 byte" });
       await expect(refused).rejects.toThrow(/0x00/);
-      await expect(refused).rejects.not.toBeInstanceOf(StoreUnavailableError);
+      await expect(refused).rejects.toBeInstanceOf(StoreDataError);
+      const task = await store.create({ title: "half an emoji" });
+      const claimed = await store.claim({ owner: "me", limit: 1000, leaseMs: 60_000 });
+      expect(claimed.map((each) => each.id)).toContain(task.id);
+      // jsonb refuses an unpaired surrogate: the database's reason comes through
+      const half = store.complete(task.id, "me", { summary: "\uD83D" });
+      await expect(half).rejects.toBeInstanceOf(StoreDataError);
+      await expect(half).rejects.toThrow(
+        /the task database refused a value: invalid input syntax for type json/,
+      );
+      expect(await store.get(task.id)).toMatchObject({ status: "running", result: null });
       await expect(store.check()).resolves.toBeUndefined();
     } finally {
       await store.close();
