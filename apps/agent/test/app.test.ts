@@ -335,6 +335,16 @@ describe("GET /tasks/:id", () => {
     expect(res.json()).toEqual({ error: "not_found", message: `There is no task with id ${id}.` });
   });
 
+  it("finds a task by its id written in upper case", async () => {
+    const { app } = await setup();
+    const created = (
+      await app.inject({ method: "POST", url: "/tasks", headers: json, payload: { title: "t" } })
+    ).json();
+    const res = await app.inject(`/tasks/${created.id.toUpperCase()}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual(created);
+  });
+
   it("is 400 naming the id when it is not a UUID", async () => {
     const { app } = await setup();
     const res = await app.inject("/tasks/not-a-uuid");

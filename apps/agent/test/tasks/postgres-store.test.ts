@@ -7,6 +7,7 @@ import {
   type PostgresStoreOptions,
 } from "../../src/tasks/postgres-store.ts";
 import {
+  InvalidCursorError,
   StoreDataError,
   StoreUnavailableError,
   type Task,
@@ -106,6 +107,25 @@ describe("PostgreSQL task store", () => {
         const last = events.filter((t) => t.id === task.id).at(-1);
         expect(last?.status).toBe("completed");
         expect(last?.result).toEqual(result);
+      });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("refuses forged cursors with bad times as invalid cursors, not database errors", async () => {
+    const store = await createPostgresTaskStore(options());
+    try {
+      const id = "0190b6d0-0000-7000-8000-000000000000";
+      for (const time of ["1", "2026-02-30T00:00:00.000Z", "0000-01-01T00:00:00.000Z", "-1"]) {
+        const cursor = Buffer.from(JSON.stringify([time, id])).toString("base64url");
+        await expect(store.list({ limit: 5, cursor })).rejects.toBeInstanceOf(InvalidCursorError);
+      }
+      const latest = Buffer.from(JSON.stringify(["9999-12-31T23:59:59.999Z", id])).toString(
+        "base64url",
+      );
+      await expect(store.list({ limit: 5, cursor: latest })).resolves.toMatchObject({
+        items: expect.any(Array),
       });
     } finally {
       await store.close();
