@@ -418,6 +418,20 @@ describe("GET /tasks", () => {
     ["sort=asc", "sort", "unknown_field"],
     ["cursor=", "cursor", "minLength"],
     ["cursor=bm90LWEtY3Vyc29y", "cursor", "cursor"],
+    // numbers Ajv's coercion would read, and repeated parameters
+    ["limit=Infinity", "limit", "type"],
+    ["limit=-Infinity", "limit", "type"],
+    ["limit=%2BInfinity", "limit", "type"],
+    ["limit=9e999", "limit", "type"],
+    ["limit=1e1", "limit", "type"],
+    ["limit=0x10", "limit", "type"],
+    ["limit=%2B5", "limit", "type"],
+    ["limit=%205", "limit", "type"],
+    ["limit=-5", "limit", "type"],
+    ["limit=", "limit", "type"],
+    ["limit=5&limit=6", "limit", "repeated"],
+    ["cursor=a&cursor=b", "cursor", "repeated"],
+    ["status=created&status=failed", "status", "repeated"],
   ];
   for (const [query, field, rule] of invalid) {
     it(`rejects ?${query} with 400 naming ${field}`, async () => {
@@ -428,6 +442,29 @@ describe("GET /tasks", () => {
       expect(res.json().details).toContainEqual(expect.objectContaining({ field, rule }));
     });
   }
+
+  it("says plainly what a number in the query must look like, and that a parameter repeats", async () => {
+    const { app } = await setup();
+    expect((await app.inject("/tasks?limit=Infinity")).json()).toEqual({
+      error: "validation_failed",
+      message: "limit must be a whole number written in digits, such as 20.",
+      details: [
+        {
+          field: "limit",
+          rule: "type",
+          message: "must be a whole number written in digits, such as 20",
+        },
+      ],
+    });
+    expect((await app.inject("/tasks?limit=5&limit=6")).json().details).toEqual([
+      { field: "limit", rule: "repeated", message: "is given more than once; give it once" },
+    ]);
+  });
+
+  it("still takes a limit written with leading zeros as the number", async () => {
+    const { app } = await setup();
+    expect((await app.inject("/tasks?limit=007")).statusCode).toBe(200);
+  });
 });
 
 describe("PATCH /tasks/:id", () => {
