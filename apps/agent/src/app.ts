@@ -10,6 +10,7 @@ import type { Config } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { AccessLog } from "./plugins/access-log.ts";
 import { ErrorResponse, registerErrorHandling, sendError } from "./plugins/errors.ts";
+import { registerJsonBody } from "./plugins/json-body.ts";
 import { createMetrics, type Metrics, metricsRoutes } from "./plugins/metrics.ts";
 import { registerOpenApi } from "./plugins/openapi.ts";
 import { createSerializerCompiler } from "./plugins/serialization.ts";
@@ -103,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   // JSON only: any other body is answered 415 instead of reaching validation as a string.
   app.removeContentTypeParser("text/plain");
+  registerJsonBody(app);
 
   app.addHook("onListen", (done) => {
     readiness.markStarted();

@@ -1,3 +1,4 @@
+import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { MemoryTaskStore } from "../src/tasks/memory-store.ts";
 import { StoreDataError, StoreUnavailableError, type TaskStore } from "../src/tasks/store.ts";
@@ -263,16 +264,135 @@ describe("POST /tasks", () => {
     expect(res.json().error).toBe("malformed_json");
   });
 
-  it("rejects a body with prototype poisoning with 400", async () => {
+  it("rejects a body with prototype poisoning with 400 naming the key", async () => {
+    const { app, store } = await setup();
+    for (const [payload, key] of [
+      ['{"title": "a", "__proto__": {"admin": true}}', "__proto__"],
+      ['{"title": "a", "constructor": {"prototype": {"admin": true}}}', "constructor"],
+      ['{"title": "a", "nested": [{"__proto__": 1}]}', "__proto__"],
+    ] as const) {
+      const res = await app.inject({ method: "POST", url: "/tasks", headers: json, payload });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error).toBe("forbidden_key");
+      expect(res.json().message).toContain(`a key named ${key}`);
+    }
+    expect((await store.list({ limit: 10 })).items).toEqual([]);
+  });
+
+  it("says where malformed JSON breaks", async () => {
     const { app } = await setup();
     const res = await app.inject({
       method: "POST",
       url: "/tasks",
       headers: json,
-      payload: '{"title": "a", "__proto__": {"admin": true}}',
+      payload: '{"title": "a",',
+    });
+    expect(res.json().message).toBe(
+      "The body is not valid JSON (Expected double-quoted property name in JSON at position 14 (line 1 column 15)): check its quotes, commas and brackets.",
+    );
+  });
+
+  it("refuses a charset other than UTF-8 with 415, and takes UTF-8 however it is spelt", async () => {
+    const { app, store } = await setup();
+    const latin1 = await app.inject({
+      method: "POST",
+      url: "/tasks",
+      headers: { "content-type": "application/json; charset=iso-8859-1" },
+      payload: Buffer.from('{"title": "café"}', "latin1"),
+    });
+    expect(latin1.statusCode).toBe(415);
+    expect(latin1.json()).toEqual({
+      error: "unsupported_media_type",
+      message:
+        "The body is declared as charset=iso-8859-1; send it as UTF-8 (Content-Type: application/json; charset=utf-8).",
+    });
+    expect((await store.list({ limit: 10 })).items).toEqual([]);
+    for (const contentType of [
+      'application/json; charset="UTF-8"',
+      "application/json;charset=utf8",
+    ]) {
+      const res = await app.inject({
+        method: "POST",
+        url: "/tasks",
+        headers: { "content-type": contentType },
+        payload: '{"title": "café"}',
+      });
+      expect(res.statusCode).toBe(201);
+      expect(res.json().title).toBe("café");
+    }
+  });
+
+  it("refuses bytes that are not UTF-8 with 400 instead of storing U+FFFD", async () => {
+    const { app, store } = await setup();
+    const res = await app.inject({
+      method: "POST",
+      url: "/tasks",
+      headers: json,
+      payload: Buffer.concat([
+        Buffer.from('{"title": "caf'),
+        Buffer.from([0xe9]),
+        Buffer.from('"}'),
+      ]),
     });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error).toBe("malformed_json");
+    expect(res.json()).toEqual({
+      error: "invalid_utf8",
+      message: "The body is not valid UTF-8; send JSON text encoded as UTF-8.",
+    });
+    expect((await store.list({ limit: 10 })).items).toEqual([]);
+  });
+
+  it("refuses a compressed body with 415 rather than reading gzip as JSON", async () => {
+    const { app } = await setup();
+    const res = await app.inject({
+      method: "POST",
+      url: "/tasks",
+      headers: { ...json, "content-encoding": "gzip" },
+      payload: gzipSync('{"title": "zipped"}'),
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json().message).toBe(
+      "The body is sent with Content-Encoding: gzip, which this API does not accept; send it uncompressed.",
+    );
+  });
+
+  it("refuses half of a surrogate pair in a field with 400", async () => {
+    const { app, store } = await setup();
+    const res = await app.inject({
+      method: "POST",
+      url: "/tasks",
+      headers: json,
+      payload: '{"title": "half \\ud83d an emoji"}',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toBe("invalid_unicode");
+    expect(res.json().message).toContain("The body's title holds half of a surrogate pair");
+    expect((await store.list({ limit: 10 })).items).toEqual([]);
+    const whole = await app.inject({
+      method: "POST",
+      url: "/tasks",
+      headers: json,
+      payload: '{"title": "whole \\ud83d\\ude00 emoji"}',
+    });
+    expect(whole.statusCode).toBe(201);
+    expect(whole.json().title).toBe("whole \u{1F600} emoji");
+  });
+
+  it("refuses a deeply nested body with 400 without overflowing the stack", async () => {
+    const { app } = await setup();
+    const depth = 20_000;
+    const res = await app.inject({
+      method: "POST",
+      url: "/tasks",
+      headers: json,
+      payload: `{"title": "deep", "x": ${"[".repeat(depth)}${"]".repeat(depth)}}`,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      error: "too_deeply_nested",
+      message: "The body is nested more than 32 levels deep; this API takes flat JSON objects.",
+    });
+    expect((await app.inject("/health")).statusCode).toBe(200);
   });
 
   for (const contentType of [
@@ -588,6 +708,15 @@ describe("DELETE /tasks/:id", () => {
   it("is 400 for an id that is not a UUID", async () => {
     const { app } = await setup();
     expect((await app.inject({ method: "DELETE", url: "/tasks/1" })).statusCode).toBe(400);
+  });
+
+  it("takes a JSON content type without a body, as some clients send on every request", async () => {
+    const { app } = await setup();
+    const id = (
+      await app.inject({ method: "POST", url: "/tasks", headers: json, payload: { title: "t" } })
+    ).json().id;
+    const res = await app.inject({ method: "DELETE", url: `/tasks/${id}`, headers: json });
+    expect(res.statusCode).toBe(204);
   });
 });
 

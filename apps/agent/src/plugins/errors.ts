@@ -67,6 +67,21 @@ export const ERROR_STATUSES = {
   503: errorResponse("The task store is unreachable; retry after Retry-After seconds."),
 } as const;
 
+/** A client mistake found outside schema validation, answered as it says. */
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  readonly statusCode: number;
+  readonly error: string;
+  readonly details: ErrorDetail[] | undefined;
+
+  constructor(statusCode: number, error: string, message: string, details?: ErrorDetail[]) {
+    super(message);
+    this.statusCode = statusCode;
+    this.error = error;
+    this.details = details;
+  }
+}
+
 export function sendError(
   reply: FastifyReply,
   statusCode: number,
@@ -178,15 +193,6 @@ const FRAMEWORK_ERRORS: Record<
     error: "bad_request",
     message: () => "The Content-Length header does not match the body that was sent.",
   },
-  FST_ERR_CTP_EMPTY_JSON_BODY: {
-    error: "malformed_json",
-    message: () =>
-      "The body is empty although Content-Type is application/json: send a JSON object.",
-  },
-  FST_ERR_CTP_INVALID_JSON_BODY: {
-    error: "malformed_json",
-    message: () => "The body is not valid JSON: check its quotes, commas and brackets.",
-  },
 };
 
 const STATUS_CODES: Record<number, string> = {
@@ -217,6 +223,9 @@ export function registerErrorHandling(app: FastifyInstance, options: { bodyLimit
         err.validation as ValidationIssue[],
       );
       return sendError(reply, 400, "validation_failed", describe(details), details);
+    }
+    if (err instanceof ApiError) {
+      return sendError(reply, err.statusCode, err.error, err.message, err.details);
     }
     if (err instanceof StoreUnavailableError) {
       request.log.warn({ err }, "task store unavailable");
