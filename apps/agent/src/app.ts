@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { maxHeaderSize } from "node:http";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -9,7 +10,9 @@ import type { Logger } from "pino";
 import type { Config } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { AccessLog } from "./plugins/access-log.ts";
-import { ErrorResponse, registerErrorHandling, sendError } from "./plugins/errors.ts";
+import { AllowedMethods } from "./plugins/allowed-methods.ts";
+import { clientErrorHandler } from "./plugins/client-errors.ts";
+import { ErrorResponse, registerErrorHandling, sendFrameworkError } from "./plugins/errors.ts";
 import { registerJsonBody } from "./plugins/json-body.ts";
 import { createMetrics, type Metrics, metricsRoutes } from "./plugins/metrics.ts";
 import { registerOpenApi } from "./plugins/openapi.ts";
@@ -40,6 +43,9 @@ declare module "fastify" {
     metrics: Metrics;
   }
 }
+
+/** Longest path parameter the router matches (a task id is 36 characters). */
+const MAX_PARAM_LENGTH = 100;
 
 /** An incoming x-request-id is kept when it looks like an id, so traces join up across services. */
 const REQUEST_ID = /^[\w.:@-]{1,128}$/;
@@ -73,6 +79,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     completed: metrics.recordRequest,
   });
+  const routes = new AllowedMethods(MAX_PARAM_LENGTH);
   const requestIdPrefix = randomBytes(6).toString("base64url");
   let requestCount = 0;
   const app = Fastify({
@@ -83,6 +90,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Ajv and fast-json-stringify on first use instead of at start.
     schemaController: { compilersFactory } as FastifyServerOptions["schemaController"],
     bodyLimit: config.bodyLimit,
+    // Slow or stalled clients are cut off (408) instead of holding a connection for ever.
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: config.headersTimeoutMs,
+      // how often Node looks for requests past their timeouts (its default is 30 s)
+      connectionsCheckingInterval: Math.max(
+        10,
+        Math.min(1000, Math.floor(config.headersTimeoutMs / 4)),
+      ),
+    },
+    clientErrorHandler: clientErrorHandler({
+      requestTimeoutMs: config.requestTimeoutMs,
+      headersTimeoutMs: config.headersTimeoutMs,
+      maxHeaderSize,
+    }),
+    maxParamLength: MAX_PARAM_LENGTH,
     genReqId: (req) => {
       const incoming = req.headers["x-request-id"];
       if (typeof incoming === "string" && REQUEST_ID.test(incoming)) return incoming;
@@ -91,14 +115,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       requestCount += 1;
       return `${requestIdPrefix}-${requestCount.toString(36)}`;
     },
-    // A malformed URL gets the same error body as every other client mistake.
-    frameworkErrors: (err, _request, reply) => {
-      sendError(
-        reply as FastifyReply,
-        400,
-        "bad_request",
-        `The request URL is malformed: ${err.message}`,
-      );
+    // A malformed URL or an over-long parameter gets the same error body as every other
+    // client mistake.
+    frameworkErrors: (err, request, reply) => {
+      sendFrameworkError(err, request, reply as FastifyReply, routes);
     },
   });
 
@@ -111,7 +131,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     done();
   });
 
-  registerErrorHandling(app, { bodyLimit: config.bodyLimit });
+  routes.watch(app);
+  registerErrorHandling(app, { bodyLimit: config.bodyLimit, routes });
 
   /** The documented API; the OpenAPI generator registers exactly the same routes. */
   const describe = async (instance: FastifyInstance): Promise<void> => {

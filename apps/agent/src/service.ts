@@ -46,7 +46,8 @@ export interface Service {
  * SIGTERM/SIGINT: /ready turns 503 and the runner stops claiming at once; requests are still
  * served and running tasks may finish for SHUTDOWN_DRAIN_MS (so the pod leaves the Service's
  * endpoints first); then tasks still running are aborted and released, the server stops
- * accepting, finishes in-flight requests, closes the store and exits 0. A second signal (from
+ * accepting, finishes in-flight requests (closing the connections of those still open after
+ * SHUTDOWN_REQUEST_GRACE_MS), closes the store and exits 0. A second signal (from
  * 300 ms after the first), or SHUTDOWN_TIMEOUT_MS passing, exits 1 at once. Returns
  * undefined when it could not start (exit already called).
  */
@@ -135,7 +136,19 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
       // Connections that finish their last request after close() began would otherwise stay
       // open until the client drops them: close each as soon as it falls idle.
       const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
-      await app.close().finally(() => clearInterval(sweep));
+      // Requests still in flight get SHUTDOWN_REQUEST_GRACE_MS; a client that trickles its
+      // body in (or never finishes it) must not hold the shutdown until the hard deadline.
+      const grace = setTimeout(() => {
+        logger.warn(
+          { graceMs: config.shutdownRequestGraceMs },
+          "requests still in flight after SHUTDOWN_REQUEST_GRACE_MS; closing their connections",
+        );
+        app.server.closeAllConnections();
+      }, config.shutdownRequestGraceMs);
+      await app.close().finally(() => {
+        clearInterval(sweep);
+        clearTimeout(grace);
+      });
       await store.close();
       clearTimeout(deadline);
       logger.info("shutdown complete");

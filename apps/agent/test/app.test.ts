@@ -723,19 +723,80 @@ describe("DELETE /tasks/:id", () => {
 describe("errors", () => {
   it("answers unknown routes with 404 in the error format", async () => {
     const { app } = await setup();
-    const res = await app.inject({ method: "PUT", url: "/tasks?x=1" });
+    const res = await app.inject({ method: "PUT", url: "/nothing/here?x=1" });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({
       error: "not_found",
-      message: "There is no route PUT /tasks; see /docs for the API.",
+      message: "There is no route PUT /nothing/here; see /docs for the API.",
     });
   });
 
-  it("answers a malformed URL with 400 in the error format", async () => {
+  it("answers a known path with the wrong method with 405 and Allow", async () => {
     const { app } = await setup();
-    const res = await app.inject("/tasks/%E0%A4%A");
+    const id = "0b6f3a52-9c1e-4d7a-8f3b-2a1c4e5d6f70";
+    for (const [method, url, allow] of [
+      ["PUT", "/tasks", "GET, HEAD, OPTIONS, POST"],
+      ["DELETE", "/tasks?limit=5", "GET, HEAD, OPTIONS, POST"],
+      ["PUT", `/tasks/${id}`, "DELETE, GET, HEAD, OPTIONS, PATCH"],
+      ["POST", `/tasks/${id}/events`, "GET, HEAD, OPTIONS"],
+      ["POST", "/health", "GET, HEAD, OPTIONS"],
+      ["DELETE", "/docs/static/index.html", "GET, HEAD, OPTIONS"],
+    ] as const) {
+      const res = await app.inject({ method, url });
+      expect(res.statusCode, `${method} ${url}`).toBe(405);
+      expect(res.headers.allow).toBe(allow);
+      expect(res.json()).toEqual({
+        error: "method_not_allowed",
+        message: `${method} is not allowed on ${url.split("?")[0]}; it takes ${allow}.`,
+      });
+    }
+  });
+
+  it("answers OPTIONS with 204 and the methods a path takes", async () => {
+    const { app } = await setup();
+    const res = await app.inject({ method: "OPTIONS", url: "/tasks" });
+    expect(res.statusCode).toBe(204);
+    expect(res.headers.allow).toBe("GET, HEAD, OPTIONS, POST");
+    expect(res.body).toBe("");
+    expect((await app.inject({ method: "OPTIONS", url: "/nothing" })).statusCode).toBe(404);
+  });
+
+  it("answers HEAD like GET without a body", async () => {
+    const { app } = await setup();
+    const res = await app.inject({ method: "HEAD", url: "/tasks" });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["content-type"]).toContain("application/json");
+    expect(res.body).toBe("");
+  });
+
+  it("names an over-long id without echoing it back in full", async () => {
+    const { app } = await setup();
+    const long = "a".repeat(5000);
+    const res = await app.inject(`/tasks/${long}`);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      error: "validation_failed",
+      message: "id is 5000 characters long, longer than any valid value.",
+      details: [
+        {
+          field: "id",
+          rule: "maxLength",
+          message: "is 5000 characters long, longer than any valid value",
+        },
+      ],
+    });
+    const unknown = await app.inject(`/nothing/${long}`);
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.body.length).toBeLessThan(300);
+  });
+
+  it("answers a malformed URL with 400 in the error format, without echoing it", async () => {
+    const { app } = await setup();
+    const res = await app.inject("/tasks/%E0%A4%A-secret");
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toBe("bad_request");
+    expect(res.json().message).toContain("percent-encode the URL correctly");
+    expect(res.body).not.toContain("secret");
   });
 
   it("answers 503 store_unavailable with Retry-After when the store is down", async () => {
@@ -960,7 +1021,13 @@ describe("OpenAPI and docs", () => {
     expect(init.body).toContain("./json");
     const spec = await app.inject("/docs/json");
     expect(spec.json().paths["/tasks"]).toBeDefined();
-    expect((await app.inject("/docs/static/nothing-here.js")).statusCode).toBe(404);
+    const missing = await app.inject("/docs/static/nothing-here.js");
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toEqual({
+      error: "not_found",
+      message:
+        "There is no documentation page /docs/static/nothing-here.js; open /docs for the API documentation.",
+    });
   });
 });
 

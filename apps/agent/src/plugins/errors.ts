@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { FromSchema, JSONSchema } from "json-schema-to-ts";
 import { InvalidCursorError, StoreDataError, StoreUnavailableError } from "../tasks/store.ts";
+import { truncate } from "../text.ts";
+import type { AllowedMethods } from "./allowed-methods.ts";
 
 /** The one error body every endpoint returns. */
 export const ErrorResponse = {
@@ -210,12 +212,52 @@ const STATUS_CODES: Record<number, string> = {
   429: "too_many_requests",
 };
 
+function paramTooLong(reply: FastifyReply, param: string, length: number): FastifyReply {
+  const detail = {
+    field: param,
+    rule: "maxLength",
+    message: `is ${length} characters long, longer than any valid value`,
+  };
+  return sendError(reply, 400, "validation_failed", `${detail.field} ${detail.message}.`, [detail]);
+}
+
+/**
+ * For Fastify's `frameworkErrors`: what its router refuses before any route runs, in the one
+ * error format. Neither answer echoes the URL (it may be long, and the client has it).
+ */
+export function sendFrameworkError(
+  err: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  routes: AllowedMethods,
+): FastifyReply {
+  if (err.code === "FST_ERR_MAX_PARAM_LENGTH") {
+    const found = routes.match(request.method, request.url.split("?")[0] ?? "/");
+    if (found.kind === "param_too_long") return paramTooLong(reply, found.param, found.length);
+    return sendError(
+      reply,
+      400,
+      "bad_request",
+      "A part of the request path is longer than any route takes; check the URL.",
+    );
+  }
+  return sendError(
+    reply,
+    400,
+    "bad_request",
+    "The request URL is malformed: a % is not followed by two hexadecimal digits, or they encode no valid UTF-8; percent-encode the URL correctly.",
+  );
+}
+
 /**
  * Installs the error handler, the 404 handler and the shared error schema: client
  * mistakes become 4xx bodies in the one error format, anything else a 500 without
  * internals (the log has them, under the request id).
  */
-export function registerErrorHandling(app: FastifyInstance, options: { bodyLimit: number }): void {
+export function registerErrorHandling(
+  app: FastifyInstance,
+  options: { bodyLimit: number; routes: AllowedMethods },
+): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (err.validation) {
       const details = validationDetails(
@@ -278,12 +320,26 @@ export function registerErrorHandling(app: FastifyInstance, options: { bodyLimit
     );
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendError(
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0] ?? "/";
+    // a path is echoed only in part: it may be megabytes long
+    const shown = truncate(path, 100);
+    const found = options.routes.match(request.method, path);
+    if (found.kind === "method_not_allowed") {
+      reply.header("allow", found.allow);
+      if (request.method === "OPTIONS") return reply.code(204).send();
+      return sendError(
+        reply,
+        405,
+        "method_not_allowed",
+        `${request.method} is not allowed on ${shown}; it takes ${found.allow}.`,
+      );
+    }
+    return sendError(
       reply,
       404,
       "not_found",
-      `There is no route ${request.method} ${request.url.split("?")[0]}; see /docs for the API.`,
-    ),
-  );
+      `There is no route ${request.method} ${shown}; see /docs for the API.`,
+    );
+  });
 }

@@ -1,4 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { truncate } from "../text.ts";
+import { sendError } from "./errors.ts";
 
 export interface OpenApiOptions {
   version: string;
@@ -50,6 +52,15 @@ export function registerOpenApi(app: FastifyInstance, options: OpenApiOptions): 
       if (typeof value === "string") headers[name] = value;
     }
     const response = await instance.inject({ method: "GET", url: request.url, headers });
+    if (response.statusCode === 404) {
+      const path = truncate(request.url.split("?")[0] ?? "", 100);
+      return sendError(
+        reply,
+        404,
+        "not_found",
+        `There is no documentation page ${path}; open /docs for the API documentation.`,
+      );
+    }
     reply.code(response.statusCode);
     for (const [name, value] of Object.entries(response.headers)) {
       if (value !== undefined && !NOT_FORWARDED.has(name)) reply.header(name, value);
