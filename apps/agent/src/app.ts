@@ -7,6 +7,7 @@ import Fastify, {
   type FastifyServerOptions,
 } from "fastify";
 import type { Logger } from "pino";
+import { type Capacity, connectionCapacity, openFileLimit } from "./capacity.ts";
 import type { Config } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { AccessLog } from "./plugins/access-log.ts";
@@ -34,6 +35,8 @@ export interface AppDeps {
   readiness?: Readiness;
   /** Keep-alive interval of GET /tasks/:id/events streams. */
   eventsKeepAliveMs?: number;
+  /** Defaults to what the process's file limit holds. */
+  capacity?: Capacity;
 }
 
 declare module "fastify" {
@@ -80,6 +83,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     completed: metrics.recordRequest,
   });
   const routes = new AllowedMethods(MAX_PARAM_LENGTH);
+  const capacity = deps.capacity ?? connectionCapacity(config, openFileLimit());
   const requestIdPrefix = randomBytes(6).toString("base64url");
   let requestCount = 0;
   const app = Fastify({
@@ -106,7 +110,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       headersTimeoutMs: config.headersTimeoutMs,
       maxHeaderSize,
     }),
-    maxParamLength: MAX_PARAM_LENGTH,
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     genReqId: (req) => {
       const incoming = req.headers["x-request-id"];
       if (typeof incoming === "string" && REQUEST_ID.test(incoming)) return incoming;
@@ -121,6 +125,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       sendFrameworkError(err, request, reply as FastifyReply, routes);
     },
   });
+
+  // Connections past what the file limit holds are refused at once, rather than every
+  // accept (and every database connection) failing with EMFILE.
+  if (capacity.maxConnections !== undefined) app.server.maxConnections = capacity.maxConnections;
+  if (capacity.lowered) {
+    logger.warn(
+      { ...capacity.lowered, maxStreams: capacity.maxStreams },
+      `EVENTS_MAX_STREAMS lowered to ${capacity.maxStreams} to fit the limit of ${capacity.lowered.fileLimit} open files; raise the limit (ulimit -n) for more`,
+    );
+  }
 
   // JSON only: any other body is answered 415 instead of reaching validation as a string.
   app.removeContentTypeParser("text/plain");
@@ -152,6 +166,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await instance.register(taskEventRoutes, {
       store,
       keepAliveMs: deps.eventsKeepAliveMs ?? DEFAULT_KEEP_ALIVE_MS,
+      maxStreams: capacity.maxStreams,
     });
   };
   await describe(app);

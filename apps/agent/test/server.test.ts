@@ -3,6 +3,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
+  openRawRequest,
   type RunningServer,
   rawExchange,
   send,
@@ -222,6 +223,38 @@ describe("clients that break HTTP or take too long", () => {
       waitMs: 1500,
     });
     expect(answer.text.match(/HTTP\/1\.1 200 OK/g)).toHaveLength(2);
+  });
+});
+
+describe("many event streams on a low limit of open files", () => {
+  it("refuses streams past what the limit holds with 503 while /health keeps answering", async () => {
+    const server = await spawnServer({ RUNNER: "off" }, { fileLimit: 256 }).ready;
+    try {
+      const created = await send(server.baseUrl, "/tasks", {
+        method: "POST",
+        headers: jsonHeaders,
+        body: JSON.stringify({ title: "watched by many" }),
+      });
+      const { id } = JSON.parse(created.body);
+      const opened = await Promise.all(
+        Array.from({ length: 300 }, () => openRawRequest(server.baseUrl, `/tasks/${id}/events`)),
+      );
+      const count = (status: number) => opened.filter((each) => each.status === status).length;
+      expect(count(200)).toBe(166);
+      expect(count(503)).toBeGreaterThan(0);
+      for (let i = 0; i < 5; i++) {
+        expect((await send(server.baseUrl, "/health")).status).toBe(200);
+      }
+      expect(server.logs()).toContainEqual(
+        expect.objectContaining({
+          msg: "EVENTS_MAX_STREAMS lowered to 166 to fit the limit of 256 open files; raise the limit (ulimit -n) for more",
+        }),
+      );
+      for (const each of opened) each.close();
+    } finally {
+      server.child.kill("SIGKILL");
+      await server.exited;
+    }
   });
 });
 

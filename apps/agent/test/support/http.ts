@@ -70,14 +70,25 @@ export interface RunningServer {
 const serverEntry = fileURLToPath(new URL("../../src/server.ts", import.meta.url));
 
 /** Runs the service as a real process (`node src/server.ts`) on a free loopback port. */
-export function spawnServer(env: Record<string, string> = {}): {
+export function spawnServer(
+  env: Record<string, string> = {},
+  options: { fileLimit?: number } = {},
+): {
   child: ChildProcess;
   ready: Promise<RunningServer>;
   exited: RunningServer["exited"];
   stdout: () => string;
   stderr: () => string;
 } {
-  const child = spawn(process.execPath, [serverEntry], {
+  // a lower limit on open files goes through the shell's ulimit, which sets it for exec'd node
+  const [command, args] =
+    options.fileLimit === undefined
+      ? [process.execPath, [serverEntry]]
+      : [
+          "sh",
+          ["-c", `ulimit -n ${options.fileLimit} && exec "$0" "$1"`, process.execPath, serverEntry],
+        ];
+  const child = spawn(command, args, {
     env: {
       PATH: process.env.PATH ?? "",
       PORT: "0",
@@ -224,4 +235,29 @@ export function tricklingPost(length = 1000): Array<string> {
     `POST /tasks HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`,
     ...Array.from({ length: length - 1 }, () => " "),
   ];
+}
+
+/**
+ * Opens a connection and sends `GET path`, resolving with the status of the answer (0 when the
+ * server closed the connection without one). The connection stays open until `close()`.
+ */
+export function openRawRequest(
+  baseUrl: string,
+  path: string,
+): Promise<{ status: number; close: () => void }> {
+  const url = new URL(baseUrl);
+  return new Promise((resolve) => {
+    const socket = connect(Number(url.port), url.hostname);
+    const close = () => socket.destroy();
+    let text = "";
+    socket.setEncoding("utf8");
+    socket.on("connect", () => socket.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\n\r\n`));
+    socket.on("data", (chunk: string) => {
+      text += chunk;
+      const status = /^HTTP\/1\.1 (\d{3})/.exec(text)?.[1];
+      if (status) resolve({ status: Number(status), close });
+    });
+    socket.on("error", () => resolve({ status: 0, close }));
+    socket.on("close", () => resolve({ status: 0, close }));
+  });
 }
