@@ -17,6 +17,7 @@ import { ErrorResponse, registerErrorHandling, sendFrameworkError } from "./plug
 import { registerJsonBody } from "./plugins/json-body.ts";
 import { createMetrics, type Metrics, metricsRoutes } from "./plugins/metrics.ts";
 import { registerOpenApi } from "./plugins/openapi.ts";
+import { registerRateLimit, registerSecurityHeaders } from "./plugins/security.ts";
 import { createSerializerCompiler } from "./plugins/serialization.ts";
 import { createValidatorCompiler } from "./plugins/validation.ts";
 import { Readiness } from "./readiness.ts";
@@ -147,6 +148,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   routes.watch(app);
   registerErrorHandling(app, { bodyLimit: config.bodyLimit, routes });
+  await registerSecurityHeaders(app);
+  if (config.rateLimit) await registerRateLimit(app, config.rateLimit);
 
   /** The documented API; the OpenAPI generator registers exactly the same routes. */
   const describe = async (instance: FastifyInstance): Promise<void> => {

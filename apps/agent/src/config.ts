@@ -50,6 +50,8 @@ export interface Config {
   keepAliveTimeoutMs: number;
   /** Concurrent GET /tasks/:id/events streams one process serves; more get 503. */
   eventsMaxStreams: number;
+  /** Requests per client address and window (429 past it); undefined: no limit. */
+  rateLimit: { max: number; windowMs: number } | undefined;
   /** After SIGTERM, how long to keep serving (with /ready at 503) before closing. */
   shutdownDrainMs: number;
   /** From the first signal, how long the whole shutdown may take before a forced exit. */
@@ -179,6 +181,12 @@ export function loadConfig(env: Env = process.env): Config {
     return raw;
   };
 
+  const rateLimit = (): Config["rateLimit"] => {
+    const max = integer("RATE_LIMIT_MAX", 0, 0, 1_000_000_000);
+    const windowMs = integer("RATE_LIMIT_WINDOW_MS", 60_000, 1, 86_400_000);
+    return max > 0 ? { max, windowMs } : undefined;
+  };
+
   const runnerSwitch = oneOf("RUNNER", ["on", "off"], "on");
   const role = oneOf("ROLE", ROLES, "all");
   const agentModule = read("AGENT_MODULE");
@@ -192,7 +200,8 @@ export function loadConfig(env: Env = process.env): Config {
     headersTimeoutMs: integer("HEADERS_TIMEOUT_MS", 10_000, 1, 600_000),
     requestTimeoutMs: integer("REQUEST_TIMEOUT_MS", 30_000, 1, 3_600_000),
     keepAliveTimeoutMs: integer("KEEP_ALIVE_TIMEOUT_MS", 72_000, 1, 3_600_000),
-    eventsMaxStreams: integer("EVENTS_MAX_STREAMS", 1000, 0, 1_000_000),
+    eventsMaxStreams: integer("EVENTS_MAX_STREAMS", 1000, 1, 1_000_000),
+    rateLimit: rateLimit(),
     shutdownDrainMs: integer("SHUTDOWN_DRAIN_MS", 5000, 0, 600_000),
     shutdownTimeoutMs: integer("SHUTDOWN_TIMEOUT_MS", 20_000, 1, 3_600_000),
     shutdownRequestGraceMs: integer("SHUTDOWN_REQUEST_GRACE_MS", 5000, 0, 600_000),

@@ -67,8 +67,14 @@ export function registerOpenApi(app: FastifyInstance, options: OpenApiOptions): 
     }
     return reply.send(response.rawPayload);
   };
-  app.get("/docs", { schema: { hide: true }, logLevel: "warn" }, serveUi);
-  app.get("/docs/*", { schema: { hide: true }, logLevel: "warn" }, serveUi);
+  // Swagger UI's pages bring their own content security policy (below), not the API's.
+  const docsRoute = {
+    schema: { hide: true },
+    logLevel: "warn",
+    helmet: { contentSecurityPolicy: false },
+  } as const;
+  app.get("/docs", docsRoute, serveUi);
+  app.get("/docs/*", docsRoute, serveUi);
 }
 
 async function buildDocsInstance(options: OpenApiOptions): Promise<FastifyInstance> {
@@ -104,6 +110,15 @@ async function buildDocsInstance(options: OpenApiOptions): Promise<FastifyInstan
     routePrefix: "/docs",
     uiConfig: { docExpansion: "list", deepLinking: true },
     staticCSP: true,
+    // Its own policy, minus upgrade-insecure-requests: over plain HTTP on any address but
+    // localhost (a port-forward to a pod, an HTTP ingress) that directive makes the browser
+    // fetch the scripts over https, where nothing answers, and the page stays blank.
+    transformStaticCSP: (header) =>
+      header
+        .split(";")
+        .map((directive) => directive.trim())
+        .filter((directive) => directive !== "" && directive !== "upgrade-insecure-requests")
+        .join("; "),
   });
   await options.describe(instance);
   await instance.ready();
