@@ -12,6 +12,26 @@ import { createStore } from "./tasks/create-store.ts";
 import type { TaskStore } from "./tasks/store.ts";
 
 type Signal = "SIGTERM" | "SIGINT";
+
+/** An error as the one line a start-up failure prints (no stack, no line breaks). */
+function oneLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.replace(/\s*\n\s*/g, " ").trim();
+}
+
+/** Why listen() failed, and what to change. */
+function listenProblem(err: unknown): string {
+  switch ((err as NodeJS.ErrnoException | undefined)?.code) {
+    case "EADDRINUSE":
+      return "the port is already in use by another process (EADDRINUSE); stop it or set PORT to a free port";
+    case "EACCES":
+      return "not permitted to listen on this port (EACCES); ports below 1024 need privileges: set PORT to 1024 or above";
+    case "EADDRNOTAVAIL":
+      return "this address is not one of this machine's (EADDRNOTAVAIL); set HOST to 0.0.0.0 or an address of this machine";
+    default:
+      return `${oneLine(err)}; set PORT or HOST`;
+  }
+}
 const SIGNALS: readonly Signal[] = ["SIGTERM", "SIGINT"];
 /** Signals this soon after the first are copies of it, not an operator insisting. */
 const DUPLICATE_SIGNAL_MS = 300;
@@ -72,7 +92,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     try {
       agent = options.agent ?? (await createAgent(config));
     } catch (err) {
-      logger.fatal({ err }, `cannot set up the agent: ${err instanceof Error ? err.message : err}`);
+      stderr.write(`agent: cannot set up the agent: ${oneLine(err)}\n`);
       exit(1);
       return undefined;
     }
@@ -81,7 +101,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
   try {
     store = await (options.createStore ?? createStore)(config, logger);
   } catch (err) {
-    logger.fatal({ err }, "cannot open the task store; check DATABASE_URL");
+    stderr.write(`agent: cannot open the task store: ${oneLine(err)}; check DATABASE_URL\n`);
     exit(1);
     return undefined;
   }
@@ -96,11 +116,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    logger.fatal(
-      { err },
-      `cannot listen on ${config.host}:${config.port}: ${reason}; set PORT or HOST`,
-    );
+    stderr.write(`agent: cannot listen on ${config.host}:${config.port}: ${listenProblem(err)}\n`);
     await app.close();
     await store.close();
     exit(1);

@@ -1,6 +1,7 @@
 /**
  * The service as users and Kubernetes meet it: a real process on a real port.
  */
+import { type AddressInfo, createServer } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   openRawRequest,
@@ -340,6 +341,33 @@ describe("shutdown of a running server", () => {
 });
 
 describe("configuration errors", () => {
+  it("print one line for an agent module that cannot be loaded", async () => {
+    const started = spawnServer({ AGENT_MODULE: "./nope.js" });
+    expect((await started.exited).code).toBe(1);
+    const lines = started.stderr().split("\n").filter(Boolean);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /^agent: cannot set up the agent: AGENT_MODULE="\.\/nope\.js" could not be loaded/,
+    );
+    expect(started.stdout()).not.toContain("nope.js");
+  });
+
+  it("print one line for a port that is taken", async () => {
+    const blocker = createServer();
+    await new Promise<void>((resolve) => blocker.listen(0, "127.0.0.1", resolve));
+    const { port } = blocker.address() as AddressInfo;
+    try {
+      const started = spawnServer({ PORT: String(port) });
+      expect((await started.exited).code).toBe(1);
+      expect(started.stderr()).toBe(
+        `agent: cannot listen on 127.0.0.1:${port}: the port is already in use by another process (EADDRINUSE); stop it or set PORT to a free port\n`,
+      );
+      expect(started.stdout()).not.toContain("EADDRINUSE");
+    } finally {
+      blocker.close();
+    }
+  });
+
   it("stop the process with exit 1 and one line naming the variable", async () => {
     const started = spawnServer({ PORT: "http" });
     const { code } = await started.exited;
