@@ -221,6 +221,54 @@ describe("POST /tasks", () => {
     });
   }
 
+  it("refuses a title of only spaces", async () => {
+    const { app, store } = await setup();
+    for (const title of ["   ", "\t\n", "\u00a0\u2003"]) {
+      const res = await app.inject({
+        method: "POST",
+        url: "/tasks",
+        headers: json,
+        payload: { title },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().details).toEqual([
+        { field: "title", rule: "blank", message: "must contain a character other than spaces" },
+      ]);
+    }
+    expect((await store.list({ limit: 10 })).items).toEqual([]);
+  });
+
+  it("words each rule plainly", async () => {
+    const { app } = await setup();
+    const post = async (payload: unknown) =>
+      (
+        await app.inject({
+          method: "POST",
+          url: "/tasks",
+          headers: json,
+          payload: JSON.stringify(payload),
+        })
+      ).json().details;
+    expect(await post({ title: "" })).toContainEqual({
+      field: "title",
+      rule: "minLength",
+      message: "must not be empty",
+    });
+    expect(await post({ title: "t".repeat(201) })).toEqual([
+      { field: "title", rule: "maxLength", message: "must be at most 200 characters long" },
+    ]);
+    expect(await post({ title: 42 })).toEqual([
+      { field: "title", rule: "type", message: "must be a string" },
+    ]);
+    expect(await post([])).toEqual([{ field: "body", rule: "type", message: "must be an object" }]);
+    const query = (await app.inject("/tasks?limit=0")).json();
+    expect(query.message).toBe("limit must be 1 or more.");
+    expect((await app.inject("/tasks?limit=101")).json().details).toEqual([
+      { field: "limit", rule: "maximum", message: "must be 100 or less" },
+    ]);
+    expect(JSON.stringify(query)).not.toMatch(/must NOT|must match/);
+  });
+
   it("reports every problem at once", async () => {
     const { app } = await setup();
     const res = await app.inject({
@@ -470,7 +518,11 @@ describe("GET /tasks/:id", () => {
     const res = await app.inject("/tasks/not-a-uuid");
     expect(res.statusCode).toBe(400);
     expect(res.json().details).toEqual([
-      { field: "id", rule: "format", message: 'must match format "uuid"' },
+      {
+        field: "id",
+        rule: "format",
+        message: "must be a UUID such as 0b6f3a52-9c1e-4d7a-8f3b-2a1c4e5d6f70",
+      },
     ]);
   });
 });
@@ -999,6 +1051,24 @@ describe("OpenAPI and docs", () => {
       "limit",
       "status",
     ]);
+    // every operation can be named by generated clients; no two share a name
+    const operations = Object.values(doc.paths).flatMap((item) =>
+      Object.values(item as Record<string, { operationId?: string }>),
+    );
+    const ids = operations.map((operation) => operation.operationId);
+    expect(ids.every((id) => typeof id === "string" && id.length > 0)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(doc.paths["/tasks"].post.operationId).toBe("createTask");
+    // Prometheus' text format, not JSON
+    expect(Object.keys(doc.paths["/metrics"].get.responses["200"].content)).toEqual(["text/plain"]);
+    // Try it out starts from an example, not from a string made up from the NUL pattern
+    expect(post.requestBody.content["application/json"].example).toEqual({
+      title: "Summarise the incident report",
+      description: "Two paragraphs: what failed, and what we changed so it does not happen again.",
+    });
+    expect(doc.paths["/tasks/{id}"].patch.requestBody.content["application/json"].example).toEqual({
+      status: "running",
+    });
     // the same document on the second call (built once)
     expect((await app.inject("/openapi.json")).json()).toEqual(doc);
   });

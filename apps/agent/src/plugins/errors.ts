@@ -47,6 +47,8 @@ export type ErrorBody = FromSchema<typeof ErrorResponse>;
  * a 400 in every store rather than a 500 in one of them.
  */
 export const NO_NUL_PATTERN = "^[^\\u0000]*$";
+/** For required text: at least one character that is not white space. */
+export const NOT_BLANK_PATTERN = "\\S";
 export type ErrorDetail = NonNullable<ErrorBody["details"]>[number];
 
 /**
@@ -119,12 +121,49 @@ function fieldName(context: string, instancePath: string, property?: unknown): s
   return path.length > 0 ? path.join(".") : context;
 }
 
+const characters = (count: unknown) => `${count} character${count === 1 ? "" : "s"}`;
+const article = (type: string) => (/^[aeiou]/.test(type) ? "an" : "a");
+
+/** Ajv's message for a rule, in the words a person would use ("must not be empty"). */
+function plainMessage(issue: ValidationIssue): string {
+  const { limit, type, format } = issue.params;
+  switch (issue.keyword) {
+    case "minLength":
+      return limit === 1 ? "must not be empty" : `must be at least ${characters(limit)} long`;
+    case "maxLength":
+      return `must be at most ${characters(limit)} long`;
+    case "minimum":
+      return `must be ${limit} or more`;
+    case "maximum":
+      return `must be ${limit} or less`;
+    case "type": {
+      // the query's own number check already says it plainly
+      if (issue.params.digits === true && issue.message) return issue.message;
+      const types = (Array.isArray(type) ? type : String(type).split(",")).map(String);
+      return `must be ${types.map((each) => `${article(each)} ${each}`).join(" or ")}`;
+    }
+    case "format":
+      return format === "uuid"
+        ? "must be a UUID such as 0b6f3a52-9c1e-4d7a-8f3b-2a1c4e5d6f70"
+        : `must be a valid ${String(format)}`;
+    default:
+      return issue.message ?? "is invalid";
+  }
+}
+
 function detailFor(context: string, issue: ValidationIssue): ErrorDetail {
   if (issue.keyword === "pattern" && issue.params.pattern === NO_NUL_PATTERN) {
     return {
       field: fieldName(context, issue.instancePath),
       rule: "no_nul",
       message: "must not contain the character U+0000 (NUL)",
+    };
+  }
+  if (issue.keyword === "pattern" && issue.params.pattern === NOT_BLANK_PATTERN) {
+    return {
+      field: fieldName(context, issue.instancePath),
+      rule: "blank",
+      message: "must contain a character other than spaces",
     };
   }
   switch (issue.keyword) {
@@ -150,7 +189,7 @@ function detailFor(context: string, issue: ValidationIssue): ErrorDetail {
       return {
         field: fieldName(context, issue.instancePath),
         rule: issue.keyword,
-        message: issue.message ?? "is invalid",
+        message: plainMessage(issue),
       };
   }
 }

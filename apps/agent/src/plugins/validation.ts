@@ -61,7 +61,7 @@ function textProblems(schema: object, data: unknown): ErrorObject[] {
           keyword: "type",
           instancePath,
           schemaPath: `#/properties/${name}/type`,
-          params: { type },
+          params: { type, digits: true },
           message: "must be a whole number written in digits, such as 20",
         });
       }

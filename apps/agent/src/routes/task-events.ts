@@ -52,6 +52,7 @@ export const taskEventRoutes: FastifyPluginAsyncJsonSchemaToTs<{
       schema: {
         tags: ["tasks"],
         summary: "Follow a task's status changes (server-sent events)",
+        operationId: "followTask",
         description:
           "A text/event-stream of `status` events whose data is the task as returned by GET /tasks/{id}. The first event is the current state; one follows each status change, in order; the stream ends after a completed or failed event (EventSource clients should then call close(), or they reconnect and get the final state again). A comment line keeps quiet streams open. A task deleted meanwhile ends the stream with a `deleted` event.",
         params: TaskParams,

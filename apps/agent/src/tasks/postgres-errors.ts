@@ -41,7 +41,8 @@ export function toStoreError(error: unknown): Error {
   }
   if (state === undefined || UNAVAILABLE_CLASSES.has(state.slice(0, 2))) {
     const reason = error instanceof Error ? error.message : String(error);
-    return new StoreUnavailableError(`The task database is unavailable (${reason}).`, {
+    // the cause alone: whoever reports it already says the store is unreachable
+    return new StoreUnavailableError(reason, {
       cause: error,
     });
   }
@@ -59,11 +60,7 @@ export async function withDeadline<T>(timeoutMs: number, work: () => Promise<T>)
     timer = setTimeout(() => {
       // the abandoned work still settles later; keep its rejection from going unhandled
       pending.catch(() => undefined);
-      reject(
-        new StoreUnavailableError(
-          `The task database did not answer within ${timeoutMs} ms; retry later.`,
-        ),
-      );
+      reject(new StoreUnavailableError(`no answer within ${timeoutMs} ms`));
     }, timeoutMs);
   });
   try {

@@ -87,7 +87,8 @@ describe("store errors", () => {
     ]) {
       const mapped = toStoreError(error);
       expect(mapped).toBeInstanceOf(StoreUnavailableError);
-      expect(mapped.message).toMatch(/^The task database is unavailable \(.+\)\.$/);
+      // the cause itself, once: the readiness check and the logs say "unreachable"
+      expect(mapped.message).toBe(error instanceof Error ? error.message : error);
     }
   });
 
@@ -102,7 +103,7 @@ describe("store errors", () => {
     const started = Date.now();
     const never = new Promise<never>(() => undefined);
     await expect(withDeadline(50, () => never)).rejects.toThrow(
-      new StoreUnavailableError("The task database did not answer within 50 ms; retry later."),
+      new StoreUnavailableError("no answer within 50 ms"),
     );
     expect(Date.now() - started).toBeLessThan(1_000);
     await expect(withDeadline(1_000, async () => 7)).resolves.toBe(7);

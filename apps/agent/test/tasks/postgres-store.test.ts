@@ -200,6 +200,9 @@ describe("migrations", () => {
         logger.lines.filter((line) => line.msg === "migration applied"),
       );
       expect(applied).toHaveLength(MIGRATIONS.length);
+      expect(applied.map((line) => line.obj)).toEqual(
+        MIGRATIONS.map(({ version, name }) => ({ migration: version, name })),
+      );
       const client = new pg.Client({ connectionString: fresh.url });
       await client.connect();
       const { rows } = await client.query(
