@@ -269,6 +269,21 @@ describe("POST /tasks", () => {
     expect(JSON.stringify(query)).not.toMatch(/must NOT|must match/);
   });
 
+  it("lists at most 20 problems, counting the rest, however many the body has", async () => {
+    const { app } = await setup();
+    const fields = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i]));
+    const res = await app.inject({
+      method: "POST",
+      url: "/tasks",
+      headers: json,
+      payload: JSON.stringify({ title: "a", ...fields }),
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().details).toHaveLength(20);
+    expect(res.json().message).toBe("k0 is not a known field (and 4999 more problems).");
+    expect(res.body.length).toBeLessThan(2000);
+  });
+
   it("reports every problem at once", async () => {
     const { app } = await setup();
     const res = await app.inject({

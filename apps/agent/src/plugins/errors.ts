@@ -207,6 +207,9 @@ export function validationDetails(
   return [...details.values()];
 }
 
+/** Problems listed in `details` at most; the message still counts them all. */
+export const MAX_DETAILS = 20;
+
 function describe(details: readonly ErrorDetail[]): string {
   const first = details[0];
   if (!first) return "The request is invalid.";
@@ -303,7 +306,14 @@ export function registerErrorHandling(
         err.validationContext ?? "body",
         err.validation as ValidationIssue[],
       );
-      return sendError(reply, 400, "validation_failed", describe(details), details);
+      // a body of thousands of unknown fields must not get an answer many times its size
+      return sendError(
+        reply,
+        400,
+        "validation_failed",
+        describe(details),
+        details.slice(0, MAX_DETAILS),
+      );
     }
     if (err instanceof ApiError) {
       return sendError(reply, err.statusCode, err.error, err.message, err.details);
