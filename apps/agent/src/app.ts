@@ -148,7 +148,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   routes.watch(app);
   registerErrorHandling(app, { bodyLimit: config.bodyLimit, routes });
-  await registerSecurityHeaders(app);
+  registerSecurityHeaders(app);
   if (config.rateLimit) await registerRateLimit(app, config.rateLimit);
 
   /** The documented API; the OpenAPI generator registers exactly the same routes. */

@@ -67,12 +67,9 @@ export function registerOpenApi(app: FastifyInstance, options: OpenApiOptions): 
     }
     return reply.send(response.rawPayload);
   };
-  // Swagger UI's pages bring their own content security policy (below), not the API's.
-  const docsRoute = {
-    schema: { hide: true },
-    logLevel: "warn",
-    helmet: { contentSecurityPolicy: false },
-  } as const;
+  // Swagger UI's pages bring their own content security policy (below): it replaces the
+  // API's, as headers set on the reply take precedence over those set on the raw response.
+  const docsRoute = { schema: { hide: true }, logLevel: "warn" } as const;
   app.get("/docs", docsRoute, serveUi);
   app.get("/docs/*", docsRoute, serveUi);
 }
