@@ -304,4 +304,24 @@ describe("the cap on concurrent event streams", () => {
     second.close();
     again.close();
   });
+
+  it("answers HEAD with a stream's headers without opening one or taking a place", async () => {
+    const store = new CountingStore();
+    const { base } = await serve({ store, env: { EVENTS_MAX_STREAMS: "1" } });
+    const task = await store.create({ title: "looked at" });
+    for (let i = 0; i < 3; i++) {
+      const head = await send(base, `/tasks/${task.id}/events`, { method: "HEAD" });
+      expect(head.status).toBe(200);
+      expect(head.headers["content-type"]).toBe("text/event-stream; charset=utf-8");
+      expect(head.body).toBe("");
+    }
+    expect(store.subscribers).toBe(0);
+    const stream = await openRawRequest(base, `/tasks/${task.id}/events`);
+    expect(stream.status).toBe(200);
+    stream.close();
+    const missing = await send(base, "/tasks/0b6f3a52-9c1e-4d7a-8f3b-2a1c4e5d6f70/events", {
+      method: "HEAD",
+    });
+    expect(missing.status).toBe(404);
+  });
 });
