@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { maxHeaderSize } from "node:http";
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
@@ -6,13 +7,18 @@ import Fastify, {
   type FastifyServerOptions,
 } from "fastify";
 import type { Logger } from "pino";
+import { type Capacity, connectionCapacity, openFileLimit } from "./capacity.ts";
 import type { Config } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { AccessLog } from "./plugins/access-log.ts";
-import { ErrorResponse, registerErrorHandling, sendError } from "./plugins/errors.ts";
+import { AllowedMethods } from "./plugins/allowed-methods.ts";
+import { clientErrorHandler } from "./plugins/client-errors.ts";
+import { ErrorResponse, registerErrorHandling, sendFrameworkError } from "./plugins/errors.ts";
 import { registerFaultInjection } from "./plugins/fault.ts";
+import { registerJsonBody } from "./plugins/json-body.ts";
 import { createMetrics, type Metrics, metricsRoutes } from "./plugins/metrics.ts";
 import { registerOpenApi } from "./plugins/openapi.ts";
+import { registerRateLimit, registerSecurityHeaders } from "./plugins/security.ts";
 import { createSerializerCompiler } from "./plugins/serialization.ts";
 import { createValidatorCompiler } from "./plugins/validation.ts";
 import { Readiness } from "./readiness.ts";
@@ -31,6 +37,8 @@ export interface AppDeps {
   readiness?: Readiness;
   /** Keep-alive interval of GET /tasks/:id/events streams. */
   eventsKeepAliveMs?: number;
+  /** Defaults to what the process's file limit holds. */
+  capacity?: Capacity;
 }
 
 declare module "fastify" {
@@ -40,6 +48,9 @@ declare module "fastify" {
     metrics: Metrics;
   }
 }
+
+/** Longest path parameter the router matches (a task id is 36 characters). */
+const MAX_PARAM_LENGTH = 100;
 
 /** An incoming x-request-id is kept when it looks like an id, so traces join up across services. */
 const REQUEST_ID = /^[\w.:@-]{1,128}$/;
@@ -73,6 +84,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
     completed: metrics.recordRequest,
   });
+  const routes = new AllowedMethods(MAX_PARAM_LENGTH);
+  const capacity = deps.capacity ?? connectionCapacity(config, openFileLimit());
   const requestIdPrefix = randomBytes(6).toString("base64url");
   let requestCount = 0;
   const app = Fastify({
@@ -83,6 +96,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Ajv and fast-json-stringify on first use instead of at start.
     schemaController: { compilersFactory } as FastifyServerOptions["schemaController"],
     bodyLimit: config.bodyLimit,
+    // Slow or stalled clients are cut off (408) instead of holding a connection for ever.
+    requestTimeout: config.requestTimeoutMs,
+    keepAliveTimeout: config.keepAliveTimeoutMs,
+    http: {
+      headersTimeout: config.headersTimeoutMs,
+      // how often Node looks for requests past their timeouts (its default is 30 s)
+      connectionsCheckingInterval: Math.max(
+        10,
+        Math.min(1000, Math.floor(config.headersTimeoutMs / 4)),
+      ),
+    },
+    clientErrorHandler: clientErrorHandler({
+      requestTimeoutMs: config.requestTimeoutMs,
+      headersTimeoutMs: config.headersTimeoutMs,
+      maxHeaderSize,
+    }),
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     genReqId: (req) => {
       const incoming = req.headers["x-request-id"];
       if (typeof incoming === "string" && REQUEST_ID.test(incoming)) return incoming;
@@ -91,27 +121,37 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       requestCount += 1;
       return `${requestIdPrefix}-${requestCount.toString(36)}`;
     },
-    // A malformed URL gets the same error body as every other client mistake.
-    frameworkErrors: (err, _request, reply) => {
-      sendError(
-        reply as FastifyReply,
-        400,
-        "bad_request",
-        `The request URL is malformed: ${err.message}`,
-      );
+    // A malformed URL or an over-long parameter gets the same error body as every other
+    // client mistake.
+    frameworkErrors: (err, request, reply) => {
+      sendFrameworkError(err, request, reply as FastifyReply, routes);
     },
   });
 
+  // Connections past what the file limit holds are refused at once, rather than every
+  // accept (and every database connection) failing with EMFILE.
+  if (capacity.maxConnections !== undefined) app.server.maxConnections = capacity.maxConnections;
+  if (capacity.lowered) {
+    logger.warn(
+      { ...capacity.lowered, maxStreams: capacity.maxStreams },
+      `EVENTS_MAX_STREAMS lowered to ${capacity.maxStreams} to fit the limit of ${capacity.lowered.fileLimit} open files; raise the limit (ulimit -n) for more`,
+    );
+  }
+
   // JSON only: any other body is answered 415 instead of reaching validation as a string.
   app.removeContentTypeParser("text/plain");
+  registerJsonBody(app);
 
   app.addHook("onListen", (done) => {
     readiness.markStarted();
     done();
   });
 
-  registerErrorHandling(app, { bodyLimit: config.bodyLimit });
+  routes.watch(app);
+  registerErrorHandling(app, { bodyLimit: config.bodyLimit, routes });
   registerFaultInjection(app, config.fault);
+  registerSecurityHeaders(app);
+  if (config.rateLimit) await registerRateLimit(app, config.rateLimit);
 
   /** The documented API; the OpenAPI generator registers exactly the same routes. */
   const describe = async (instance: FastifyInstance): Promise<void> => {
@@ -131,6 +171,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await instance.register(taskEventRoutes, {
       store,
       keepAliveMs: deps.eventsKeepAliveMs ?? DEFAULT_KEEP_ALIVE_MS,
+      maxStreams: capacity.maxStreams,
     });
   };
   await describe(app);

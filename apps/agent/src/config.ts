@@ -51,10 +51,22 @@ export interface Config {
   logPretty: boolean;
   /** Largest accepted request body, in bytes. */
   bodyLimit: number;
+  /** A request's line and headers must arrive within this (408 after). */
+  headersTimeoutMs: number;
+  /** A whole request, body included, must arrive within this (408 after). */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this; above the proxies' idle timeouts. */
+  keepAliveTimeoutMs: number;
+  /** Concurrent GET /tasks/:id/events streams one process serves; more get 503. */
+  eventsMaxStreams: number;
+  /** Requests per client address and window (429 past it); undefined: no limit. */
+  rateLimit: { max: number; windowMs: number } | undefined;
   /** After SIGTERM, how long to keep serving (with /ready at 503) before closing. */
   shutdownDrainMs: number;
   /** From the first signal, how long the whole shutdown may take before a forced exit. */
   shutdownTimeoutMs: number;
+  /** After the drain, how long requests still in flight may take before their connections are closed. */
+  shutdownRequestGraceMs: number;
   appVersion: string;
   /** Unset: in-memory store. */
   databaseUrl: string | undefined;
@@ -203,6 +215,12 @@ export function loadConfig(env: Env = process.env): Config {
     return value;
   };
 
+  const rateLimit = (): Config["rateLimit"] => {
+    const max = integer("RATE_LIMIT_MAX", 0, 0, 1_000_000_000);
+    const windowMs = integer("RATE_LIMIT_WINDOW_MS", 60_000, 1, 86_400_000);
+    return max > 0 ? { max, windowMs } : undefined;
+  };
+
   const runnerSwitch = oneOf("RUNNER", ["on", "off"], "on");
   const role = oneOf("ROLE", ROLES, "all");
   const agentModule = read("AGENT_MODULE");
@@ -213,8 +231,14 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: oneOf("LOG_LEVEL", LOG_LEVELS, "info"),
     logPretty: ["1", "true"].includes(oneOf("LOG_PRETTY", ["1", "0", "true", "false"], "0")),
     bodyLimit: bodyLimit(),
+    headersTimeoutMs: integer("HEADERS_TIMEOUT_MS", 10_000, 1, 600_000),
+    requestTimeoutMs: integer("REQUEST_TIMEOUT_MS", 30_000, 1, 3_600_000),
+    keepAliveTimeoutMs: integer("KEEP_ALIVE_TIMEOUT_MS", 72_000, 1, 3_600_000),
+    eventsMaxStreams: integer("EVENTS_MAX_STREAMS", 1000, 1, 1_000_000),
+    rateLimit: rateLimit(),
     shutdownDrainMs: integer("SHUTDOWN_DRAIN_MS", 5000, 0, 600_000),
     shutdownTimeoutMs: integer("SHUTDOWN_TIMEOUT_MS", 20_000, 1, 3_600_000),
+    shutdownRequestGraceMs: integer("SHUTDOWN_REQUEST_GRACE_MS", 5000, 0, 600_000),
     appVersion: appVersion(),
     databaseUrl: databaseUrl(),
     databasePoolMax: integer("DATABASE_POOL_MAX", 10, 1, 1000),
@@ -249,6 +273,11 @@ export function loadConfig(env: Env = process.env): Config {
     );
   }
 
+  if (problems.length === 0 && config.headersTimeoutMs > config.requestTimeoutMs) {
+    problems.push(
+      `HEADERS_TIMEOUT_MS=${config.headersTimeoutMs} is invalid: expected at most REQUEST_TIMEOUT_MS (${config.requestTimeoutMs}), which bounds the whole request, headers included`,
+    );
+  }
   if (problems.length === 0 && config.shutdownTimeoutMs <= config.shutdownDrainMs) {
     problems.push(
       `SHUTDOWN_TIMEOUT_MS=${config.shutdownTimeoutMs} is invalid: expected more than SHUTDOWN_DRAIN_MS (${config.shutdownDrainMs}), or shutdown could never finish in time`,

@@ -12,6 +12,26 @@ import { createStore } from "./tasks/create-store.ts";
 import type { TaskStore } from "./tasks/store.ts";
 
 type Signal = "SIGTERM" | "SIGINT";
+
+/** An error as the one line a start-up failure prints (no stack, no line breaks). */
+function oneLine(err: unknown): string {
+  const text = err instanceof Error ? err.message : String(err);
+  return text.replace(/\s*\n\s*/g, " ").trim();
+}
+
+/** Why listen() failed, and what to change. */
+function listenProblem(err: unknown): string {
+  switch ((err as NodeJS.ErrnoException | undefined)?.code) {
+    case "EADDRINUSE":
+      return "the port is already in use by another process (EADDRINUSE); stop it or set PORT to a free port";
+    case "EACCES":
+      return "not permitted to listen on this port (EACCES); ports below 1024 need privileges: set PORT to 1024 or above";
+    case "EADDRNOTAVAIL":
+      return "this address is not one of this machine's (EADDRNOTAVAIL); set HOST to 0.0.0.0 or an address of this machine";
+    default:
+      return `${oneLine(err)}; set PORT or HOST`;
+  }
+}
 const SIGNALS: readonly Signal[] = ["SIGTERM", "SIGINT"];
 /** Signals this soon after the first are copies of it, not an operator insisting. */
 const DUPLICATE_SIGNAL_MS = 300;
@@ -46,7 +66,8 @@ export interface Service {
  * SIGTERM/SIGINT: /ready turns 503 and the runner stops claiming at once; requests are still
  * served and running tasks may finish for SHUTDOWN_DRAIN_MS (so the pod leaves the Service's
  * endpoints first); then tasks still running are aborted and released, the server stops
- * accepting, finishes in-flight requests, closes the store and exits 0. A second signal (from
+ * accepting, finishes in-flight requests (closing the connections of those still open after
+ * SHUTDOWN_REQUEST_GRACE_MS), closes the store and exits 0. A second signal (from
  * 300 ms after the first), or SHUTDOWN_TIMEOUT_MS passing, exits 1 at once. Returns
  * undefined when it could not start (exit already called).
  */
@@ -71,7 +92,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     try {
       agent = options.agent ?? (await createAgent(config));
     } catch (err) {
-      logger.fatal({ err }, `cannot set up the agent: ${err instanceof Error ? err.message : err}`);
+      stderr.write(`agent: cannot set up the agent: ${oneLine(err)}\n`);
       exit(1);
       return undefined;
     }
@@ -80,7 +101,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
   try {
     store = await (options.createStore ?? createStore)(config, logger);
   } catch (err) {
-    logger.fatal({ err }, "cannot open the task store; check DATABASE_URL");
+    stderr.write(`agent: cannot open the task store: ${oneLine(err)}; check DATABASE_URL\n`);
     exit(1);
     return undefined;
   }
@@ -95,11 +116,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
-    const reason = err instanceof Error ? err.message : String(err);
-    logger.fatal(
-      { err },
-      `cannot listen on ${config.host}:${config.port}: ${reason}; set PORT or HOST`,
-    );
+    stderr.write(`agent: cannot listen on ${config.host}:${config.port}: ${listenProblem(err)}\n`);
     await app.close();
     await store.close();
     exit(1);
@@ -135,7 +152,19 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
       // Connections that finish their last request after close() began would otherwise stay
       // open until the client drops them: close each as soon as it falls idle.
       const sweep = setInterval(() => app.server.closeIdleConnections(), 50);
-      await app.close().finally(() => clearInterval(sweep));
+      // Requests still in flight get SHUTDOWN_REQUEST_GRACE_MS; a client that trickles its
+      // body in (or never finishes it) must not hold the shutdown until the hard deadline.
+      const grace = setTimeout(() => {
+        logger.warn(
+          { graceMs: config.shutdownRequestGraceMs },
+          "requests still in flight after SHUTDOWN_REQUEST_GRACE_MS; closing their connections",
+        );
+        app.server.closeAllConnections();
+      }, config.shutdownRequestGraceMs);
+      await app.close().finally(() => {
+        clearInterval(sweep);
+        clearTimeout(grace);
+      });
       await store.close();
       clearTimeout(deadline);
       logger.info("shutdown complete");

@@ -1,6 +1,7 @@
+import { gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { MemoryTaskStore } from "../src/tasks/memory-store.ts";
-import { StoreUnavailableError, type TaskStore } from "../src/tasks/store.ts";
+import { StoreDataError, StoreUnavailableError, type TaskStore } from "../src/tasks/store.ts";
 import { createTestApp, json, type TestApp } from "./support/app.ts";
 
 let current: TestApp | undefined;
@@ -220,6 +221,69 @@ describe("POST /tasks", () => {
     });
   }
 
+  it("refuses a title of only spaces", async () => {
+    const { app, store } = await setup();
+    for (const title of ["   ", "\t\n", "\u00a0\u2003"]) {
+      const res = await app.inject({
+        method: "POST",
+        url: "/tasks",
+        headers: json,
+        payload: { title },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().details).toEqual([
+        { field: "title", rule: "blank", message: "must contain a character other than spaces" },
+      ]);
+    }
+    expect((await store.list({ limit: 10 })).items).toEqual([]);
+  });
+
+  it("words each rule plainly", async () => {
+    const { app } = await setup();
+    const post = async (payload: unknown) =>
+      (
+        await app.inject({
+          method: "POST",
+          url: "/tasks",
+          headers: json,
+          payload: JSON.stringify(payload),
+        })
+      ).json().details;
+    expect(await post({ title: "" })).toContainEqual({
+      field: "title",
+      rule: "minLength",
+      message: "must not be empty",
+    });
+    expect(await post({ title: "t".repeat(201) })).toEqual([
+      { field: "title", rule: "maxLength", message: "must be at most 200 characters long" },
+    ]);
+    expect(await post({ title: 42 })).toEqual([
+      { field: "title", rule: "type", message: "must be a string" },
+    ]);
+    expect(await post([])).toEqual([{ field: "body", rule: "type", message: "must be an object" }]);
+    const query = (await app.inject("/tasks?limit=0")).json();
+    expect(query.message).toBe("limit must be 1 or more.");
+    expect((await app.inject("/tasks?limit=101")).json().details).toEqual([
+      { field: "limit", rule: "maximum", message: "must be 100 or less" },
+    ]);
+    expect(JSON.stringify(query)).not.toMatch(/must NOT|must match/);
+  });
+
+  it("lists at most 20 problems, counting the rest, however many the body has", async () => {
+    const { app } = await setup();
+    const fields = Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`k${i}`, i]));
+    const res = await app.inject({
+      method: "POST",
+      url: "/tasks",
+      headers: json,
+      payload: JSON.stringify({ title: "a", ...fields }),
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().details).toHaveLength(20);
+    expect(res.json().message).toBe("k0 is not a known field (and 4999 more problems).");
+    expect(res.body.length).toBeLessThan(2000);
+  });
+
   it("reports every problem at once", async () => {
     const { app } = await setup();
     const res = await app.inject({
@@ -263,16 +327,135 @@ describe("POST /tasks", () => {
     expect(res.json().error).toBe("malformed_json");
   });
 
-  it("rejects a body with prototype poisoning with 400", async () => {
+  it("rejects a body with prototype poisoning with 400 naming the key", async () => {
+    const { app, store } = await setup();
+    for (const [payload, key] of [
+      ['{"title": "a", "__proto__": {"admin": true}}', "__proto__"],
+      ['{"title": "a", "constructor": {"prototype": {"admin": true}}}', "constructor"],
+      ['{"title": "a", "nested": [{"__proto__": 1}]}', "__proto__"],
+    ] as const) {
+      const res = await app.inject({ method: "POST", url: "/tasks", headers: json, payload });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().error).toBe("forbidden_key");
+      expect(res.json().message).toContain(`a key named ${key}`);
+    }
+    expect((await store.list({ limit: 10 })).items).toEqual([]);
+  });
+
+  it("says where malformed JSON breaks", async () => {
     const { app } = await setup();
     const res = await app.inject({
       method: "POST",
       url: "/tasks",
       headers: json,
-      payload: '{"title": "a", "__proto__": {"admin": true}}',
+      payload: '{"title": "a",',
+    });
+    expect(res.json().message).toBe(
+      "The body is not valid JSON (Expected double-quoted property name in JSON at position 14 (line 1 column 15)): check its quotes, commas and brackets.",
+    );
+  });
+
+  it("refuses a charset other than UTF-8 with 415, and takes UTF-8 however it is spelt", async () => {
+    const { app, store } = await setup();
+    const latin1 = await app.inject({
+      method: "POST",
+      url: "/tasks",
+      headers: { "content-type": "application/json; charset=iso-8859-1" },
+      payload: Buffer.from('{"title": "café"}', "latin1"),
+    });
+    expect(latin1.statusCode).toBe(415);
+    expect(latin1.json()).toEqual({
+      error: "unsupported_media_type",
+      message:
+        "The body is declared as charset=iso-8859-1; send it as UTF-8 (Content-Type: application/json; charset=utf-8).",
+    });
+    expect((await store.list({ limit: 10 })).items).toEqual([]);
+    for (const contentType of [
+      'application/json; charset="UTF-8"',
+      "application/json;charset=utf8",
+    ]) {
+      const res = await app.inject({
+        method: "POST",
+        url: "/tasks",
+        headers: { "content-type": contentType },
+        payload: '{"title": "café"}',
+      });
+      expect(res.statusCode).toBe(201);
+      expect(res.json().title).toBe("café");
+    }
+  });
+
+  it("refuses bytes that are not UTF-8 with 400 instead of storing U+FFFD", async () => {
+    const { app, store } = await setup();
+    const res = await app.inject({
+      method: "POST",
+      url: "/tasks",
+      headers: json,
+      payload: Buffer.concat([
+        Buffer.from('{"title": "caf'),
+        Buffer.from([0xe9]),
+        Buffer.from('"}'),
+      ]),
     });
     expect(res.statusCode).toBe(400);
-    expect(res.json().error).toBe("malformed_json");
+    expect(res.json()).toEqual({
+      error: "invalid_utf8",
+      message: "The body is not valid UTF-8; send JSON text encoded as UTF-8.",
+    });
+    expect((await store.list({ limit: 10 })).items).toEqual([]);
+  });
+
+  it("refuses a compressed body with 415 rather than reading gzip as JSON", async () => {
+    const { app } = await setup();
+    const res = await app.inject({
+      method: "POST",
+      url: "/tasks",
+      headers: { ...json, "content-encoding": "gzip" },
+      payload: gzipSync('{"title": "zipped"}'),
+    });
+    expect(res.statusCode).toBe(415);
+    expect(res.json().message).toBe(
+      "The body is sent with Content-Encoding: gzip, which this API does not accept; send it uncompressed.",
+    );
+  });
+
+  it("refuses half of a surrogate pair in a field with 400", async () => {
+    const { app, store } = await setup();
+    const res = await app.inject({
+      method: "POST",
+      url: "/tasks",
+      headers: json,
+      payload: '{"title": "half \\ud83d an emoji"}',
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toBe("invalid_unicode");
+    expect(res.json().message).toContain("The body's title holds half of a surrogate pair");
+    expect((await store.list({ limit: 10 })).items).toEqual([]);
+    const whole = await app.inject({
+      method: "POST",
+      url: "/tasks",
+      headers: json,
+      payload: '{"title": "whole \\ud83d\\ude00 emoji"}',
+    });
+    expect(whole.statusCode).toBe(201);
+    expect(whole.json().title).toBe("whole \u{1F600} emoji");
+  });
+
+  it("refuses a deeply nested body with 400 without overflowing the stack", async () => {
+    const { app } = await setup();
+    const depth = 20_000;
+    const res = await app.inject({
+      method: "POST",
+      url: "/tasks",
+      headers: json,
+      payload: `{"title": "deep", "x": ${"[".repeat(depth)}${"]".repeat(depth)}}`,
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      error: "too_deeply_nested",
+      message: "The body is nested more than 32 levels deep; this API takes flat JSON objects.",
+    });
+    expect((await app.inject("/health")).statusCode).toBe(200);
   });
 
   for (const contentType of [
@@ -335,12 +518,26 @@ describe("GET /tasks/:id", () => {
     expect(res.json()).toEqual({ error: "not_found", message: `There is no task with id ${id}.` });
   });
 
+  it("finds a task by its id written in upper case", async () => {
+    const { app } = await setup();
+    const created = (
+      await app.inject({ method: "POST", url: "/tasks", headers: json, payload: { title: "t" } })
+    ).json();
+    const res = await app.inject(`/tasks/${created.id.toUpperCase()}`);
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toEqual(created);
+  });
+
   it("is 400 naming the id when it is not a UUID", async () => {
     const { app } = await setup();
     const res = await app.inject("/tasks/not-a-uuid");
     expect(res.statusCode).toBe(400);
     expect(res.json().details).toEqual([
-      { field: "id", rule: "format", message: 'must match format "uuid"' },
+      {
+        field: "id",
+        rule: "format",
+        message: "must be a UUID such as 0b6f3a52-9c1e-4d7a-8f3b-2a1c4e5d6f70",
+      },
     ]);
   });
 });
@@ -408,6 +605,20 @@ describe("GET /tasks", () => {
     ["sort=asc", "sort", "unknown_field"],
     ["cursor=", "cursor", "minLength"],
     ["cursor=bm90LWEtY3Vyc29y", "cursor", "cursor"],
+    // numbers Ajv's coercion would read, and repeated parameters
+    ["limit=Infinity", "limit", "type"],
+    ["limit=-Infinity", "limit", "type"],
+    ["limit=%2BInfinity", "limit", "type"],
+    ["limit=9e999", "limit", "type"],
+    ["limit=1e1", "limit", "type"],
+    ["limit=0x10", "limit", "type"],
+    ["limit=%2B5", "limit", "type"],
+    ["limit=%205", "limit", "type"],
+    ["limit=-5", "limit", "type"],
+    ["limit=", "limit", "type"],
+    ["limit=5&limit=6", "limit", "repeated"],
+    ["cursor=a&cursor=b", "cursor", "repeated"],
+    ["status=created&status=failed", "status", "repeated"],
   ];
   for (const [query, field, rule] of invalid) {
     it(`rejects ?${query} with 400 naming ${field}`, async () => {
@@ -418,6 +629,29 @@ describe("GET /tasks", () => {
       expect(res.json().details).toContainEqual(expect.objectContaining({ field, rule }));
     });
   }
+
+  it("says plainly what a number in the query must look like, and that a parameter repeats", async () => {
+    const { app } = await setup();
+    expect((await app.inject("/tasks?limit=Infinity")).json()).toEqual({
+      error: "validation_failed",
+      message: "limit must be a whole number written in digits, such as 20.",
+      details: [
+        {
+          field: "limit",
+          rule: "type",
+          message: "must be a whole number written in digits, such as 20",
+        },
+      ],
+    });
+    expect((await app.inject("/tasks?limit=5&limit=6")).json().details).toEqual([
+      { field: "limit", rule: "repeated", message: "is given more than once; give it once" },
+    ]);
+  });
+
+  it("still takes a limit written with leading zeros as the number", async () => {
+    const { app } = await setup();
+    expect((await app.inject("/tasks?limit=007")).statusCode).toBe(200);
+  });
 });
 
 describe("PATCH /tasks/:id", () => {
@@ -542,24 +776,94 @@ describe("DELETE /tasks/:id", () => {
     const { app } = await setup();
     expect((await app.inject({ method: "DELETE", url: "/tasks/1" })).statusCode).toBe(400);
   });
+
+  it("takes a JSON content type without a body, as some clients send on every request", async () => {
+    const { app } = await setup();
+    const id = (
+      await app.inject({ method: "POST", url: "/tasks", headers: json, payload: { title: "t" } })
+    ).json().id;
+    const res = await app.inject({ method: "DELETE", url: `/tasks/${id}`, headers: json });
+    expect(res.statusCode).toBe(204);
+  });
 });
 
 describe("errors", () => {
   it("answers unknown routes with 404 in the error format", async () => {
     const { app } = await setup();
-    const res = await app.inject({ method: "PUT", url: "/tasks?x=1" });
+    const res = await app.inject({ method: "PUT", url: "/nothing/here?x=1" });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({
       error: "not_found",
-      message: "There is no route PUT /tasks; see /docs for the API.",
+      message: "There is no route PUT /nothing/here; see /docs for the API.",
     });
   });
 
-  it("answers a malformed URL with 400 in the error format", async () => {
+  it("answers a known path with the wrong method with 405 and Allow", async () => {
     const { app } = await setup();
-    const res = await app.inject("/tasks/%E0%A4%A");
+    const id = "0b6f3a52-9c1e-4d7a-8f3b-2a1c4e5d6f70";
+    for (const [method, url, allow] of [
+      ["PUT", "/tasks", "GET, HEAD, OPTIONS, POST"],
+      ["DELETE", "/tasks?limit=5", "GET, HEAD, OPTIONS, POST"],
+      ["PUT", `/tasks/${id}`, "DELETE, GET, HEAD, OPTIONS, PATCH"],
+      ["POST", `/tasks/${id}/events`, "GET, HEAD, OPTIONS"],
+      ["POST", "/health", "GET, HEAD, OPTIONS"],
+      ["DELETE", "/docs/static/index.html", "GET, HEAD, OPTIONS"],
+    ] as const) {
+      const res = await app.inject({ method, url });
+      expect(res.statusCode, `${method} ${url}`).toBe(405);
+      expect(res.headers.allow).toBe(allow);
+      expect(res.json()).toEqual({
+        error: "method_not_allowed",
+        message: `${method} is not allowed on ${url.split("?")[0]}; it takes ${allow}.`,
+      });
+    }
+  });
+
+  it("answers OPTIONS with 204 and the methods a path takes", async () => {
+    const { app } = await setup();
+    const res = await app.inject({ method: "OPTIONS", url: "/tasks" });
+    expect(res.statusCode).toBe(204);
+    expect(res.headers.allow).toBe("GET, HEAD, OPTIONS, POST");
+    expect(res.body).toBe("");
+    expect((await app.inject({ method: "OPTIONS", url: "/nothing" })).statusCode).toBe(404);
+  });
+
+  it("answers HEAD like GET without a body", async () => {
+    const { app } = await setup();
+    const res = await app.inject({ method: "HEAD", url: "/tasks" });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers["content-type"]).toContain("application/json");
+    expect(res.body).toBe("");
+  });
+
+  it("names an over-long id without echoing it back in full", async () => {
+    const { app } = await setup();
+    const long = "a".repeat(5000);
+    const res = await app.inject(`/tasks/${long}`);
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      error: "validation_failed",
+      message: "id is 5000 characters long, longer than any valid value.",
+      details: [
+        {
+          field: "id",
+          rule: "maxLength",
+          message: "is 5000 characters long, longer than any valid value",
+        },
+      ],
+    });
+    const unknown = await app.inject(`/nothing/${long}`);
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.body.length).toBeLessThan(300);
+  });
+
+  it("answers a malformed URL with 400 in the error format, without echoing it", async () => {
+    const { app } = await setup();
+    const res = await app.inject("/tasks/%E0%A4%A-secret");
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toBe("bad_request");
+    expect(res.json().message).toContain("percent-encode the URL correctly");
+    expect(res.body).not.toContain("secret");
   });
 
   it("answers 503 store_unavailable with Retry-After when the store is down", async () => {
@@ -762,6 +1066,24 @@ describe("OpenAPI and docs", () => {
       "limit",
       "status",
     ]);
+    // every operation can be named by generated clients; no two share a name
+    const operations = Object.values(doc.paths).flatMap((item) =>
+      Object.values(item as Record<string, { operationId?: string }>),
+    );
+    const ids = operations.map((operation) => operation.operationId);
+    expect(ids.every((id) => typeof id === "string" && id.length > 0)).toBe(true);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect(doc.paths["/tasks"].post.operationId).toBe("createTask");
+    // Prometheus' text format, not JSON
+    expect(Object.keys(doc.paths["/metrics"].get.responses["200"].content)).toEqual(["text/plain"]);
+    // Try it out starts from an example, not from a string made up from the NUL pattern
+    expect(post.requestBody.content["application/json"].example).toEqual({
+      title: "Summarise the incident report",
+      description: "Two paragraphs: what failed, and what we changed so it does not happen again.",
+    });
+    expect(doc.paths["/tasks/{id}"].patch.requestBody.content["application/json"].example).toEqual({
+      status: "running",
+    });
     // the same document on the second call (built once)
     expect((await app.inject("/openapi.json")).json()).toEqual(doc);
   });
@@ -784,6 +1106,94 @@ describe("OpenAPI and docs", () => {
     expect(init.body).toContain("./json");
     const spec = await app.inject("/docs/json");
     expect(spec.json().paths["/tasks"]).toBeDefined();
-    expect((await app.inject("/docs/static/nothing-here.js")).statusCode).toBe(404);
+    const missing = await app.inject("/docs/static/nothing-here.js");
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json()).toEqual({
+      error: "not_found",
+      message:
+        "There is no documentation page /docs/static/nothing-here.js; open /docs for the API documentation.",
+    });
+  });
+});
+
+describe("values the store refuses", () => {
+  it("answers 400 invalid_value with the store's reason, not 500 or 503", async () => {
+    const store = new MemoryTaskStore();
+    store.create = async () => {
+      throw new StoreDataError("the task database refused a value: invalid byte sequence");
+    };
+    const { app } = await setup({ store });
+    const res = await app.inject({
+      method: "POST",
+      url: "/tasks",
+      headers: json,
+      payload: { title: "t" },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json()).toEqual({
+      error: "invalid_value",
+      message:
+        "A value in the request cannot be stored (the task database refused a value: invalid byte sequence); change it and send the request again.",
+    });
+  });
+});
+
+describe("security headers", () => {
+  it("puts helmet's headers and a locked-down CSP on every API answer, errors included", async () => {
+    const { app } = await setup();
+    for (const url of ["/health", "/tasks", "/tasks/not-a-uuid", "/nothing"]) {
+      const res = await app.inject(url);
+      expect(res.headers["content-security-policy"], url).toBe(
+        "default-src 'none';base-uri 'none';form-action 'none';frame-ancestors 'none'",
+      );
+      expect(res.headers["x-content-type-options"]).toBe("nosniff");
+      expect(res.headers["referrer-policy"]).toBe("no-referrer");
+      expect(res.headers["x-frame-options"]).toBe("SAMEORIGIN");
+      expect(res.headers["cross-origin-resource-policy"]).toBe("same-origin");
+      // left to whatever terminates TLS in front of the service
+      expect(res.headers["strict-transport-security"]).toBeUndefined();
+    }
+  });
+
+  it("serves Swagger UI with its own CSP, which works over plain HTTP on any address", async () => {
+    const { app } = await setup();
+    for (const url of ["/docs", "/docs/static/swagger-initializer.js"]) {
+      const res = await app.inject(url);
+      const csp = String(res.headers["content-security-policy"]);
+      expect(csp, url).not.toContain("upgrade-insecure-requests");
+      expect(csp).toContain("script-src 'self'");
+      expect(csp).toContain("default-src 'self'");
+      expect(res.headers["x-content-type-options"]).toBe("nosniff");
+    }
+    // everything the page loads comes from the same origin, by relative URLs
+    const page = (await app.inject("/docs")).body;
+    for (const [, src] of page.matchAll(/(?:src|href)="([^"]+)"/g)) {
+      expect(src).toMatch(/^\.\/|^\/docs\//);
+    }
+  });
+});
+
+describe("rate limit", () => {
+  it("is off by default", async () => {
+    const { app } = await setup();
+    const answers = await Promise.all(Array.from({ length: 150 }, () => app.inject("/tasks")));
+    expect(answers.every((res) => res.statusCode === 200)).toBe(true);
+  });
+
+  it("with RATE_LIMIT_MAX, answers 429 in the API's error body with Retry-After, never for the probes", async () => {
+    const { app } = await setup({ env: { RATE_LIMIT_MAX: "2", RATE_LIMIT_WINDOW_MS: "60000" } });
+    expect((await app.inject("/tasks")).statusCode).toBe(200);
+    expect((await app.inject("/tasks")).statusCode).toBe(200);
+    const limited = await app.inject("/tasks");
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers["retry-after"]).toBe("60");
+    expect(limited.json()).toEqual({
+      error: "too_many_requests",
+      message:
+        "More than 2 requests from this address within 60000 ms (RATE_LIMIT_MAX); retry after 60 s.",
+    });
+    for (const probe of ["/health", "/ready", "/metrics", "/health"]) {
+      expect((await app.inject(probe)).statusCode, probe).toBe(200);
+    }
   });
 });

@@ -24,8 +24,13 @@ describe("loadConfig", () => {
       logLevel: "info",
       logPretty: false,
       bodyLimit: 65536,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 72_000,
+      eventsMaxStreams: 1000,
       shutdownDrainMs: 5000,
       shutdownTimeoutMs: 20000,
+      shutdownRequestGraceMs: 5000,
       appVersion: packageVersion,
       databaseUrl: undefined,
       databasePoolMax: 10,
@@ -54,8 +59,15 @@ describe("loadConfig", () => {
         LOG_LEVEL: "DEBUG",
         LOG_PRETTY: "true",
         BODY_LIMIT: "2mb",
+        HEADERS_TIMEOUT_MS: "2000",
+        REQUEST_TIMEOUT_MS: "4000",
+        KEEP_ALIVE_TIMEOUT_MS: "61000",
+        EVENTS_MAX_STREAMS: "50",
+        RATE_LIMIT_MAX: "100",
+        RATE_LIMIT_WINDOW_MS: "1000",
         SHUTDOWN_DRAIN_MS: "0",
         SHUTDOWN_TIMEOUT_MS: "1",
+        SHUTDOWN_REQUEST_GRACE_MS: "300",
         APP_VERSION: "main-1a2b3c4",
         DATABASE_URL: "postgresql://agent:secret@db:5432/agent",
         DATABASE_POOL_MAX: "3",
@@ -79,8 +91,14 @@ describe("loadConfig", () => {
       logLevel: "debug",
       logPretty: true,
       bodyLimit: 2 * 1024 * 1024,
+      headersTimeoutMs: 2000,
+      requestTimeoutMs: 4000,
+      keepAliveTimeoutMs: 61_000,
+      eventsMaxStreams: 50,
+      rateLimit: { max: 100, windowMs: 1000 },
       shutdownDrainMs: 0,
       shutdownTimeoutMs: 1,
+      shutdownRequestGraceMs: 300,
       appVersion: "main-1a2b3c4",
       databaseUrl: "postgresql://agent:secret@db:5432/agent",
       databasePoolMax: 3,
@@ -205,6 +223,12 @@ describe("loadConfig", () => {
       expect(problems.join()).not.toContain("secret");
     },
   );
+
+  it("refuses a headers timeout above the whole request's", () => {
+    expect(problemsOf({ HEADERS_TIMEOUT_MS: "5000", REQUEST_TIMEOUT_MS: "1000" })).toEqual([
+      "HEADERS_TIMEOUT_MS=5000 is invalid: expected at most REQUEST_TIMEOUT_MS (1000), which bounds the whole request, headers included",
+    ]);
+  });
 
   it("refuses a shutdown timeout that cannot cover the drain", () => {
     expect(problemsOf({ SHUTDOWN_DRAIN_MS: "10000", SHUTDOWN_TIMEOUT_MS: "10000" })).toEqual([

@@ -91,9 +91,10 @@ describe("startService", () => {
       const h = harness();
       expect(await h.start({ PORT: String(port) })).toBeUndefined();
       expect(h.exits).toEqual([1]);
-      const fatal = h.logs.find((line) => line.level === "fatal");
-      expect(fatal?.msg).toContain(`cannot listen on 127.0.0.1:${port}`);
-      expect(fatal?.msg).toContain("EADDRINUSE");
+      expect(h.stderr).toEqual([
+        `agent: cannot listen on 127.0.0.1:${port}: the port is already in use by another process (EADDRINUSE); stop it or set PORT to a free port\n`,
+      ]);
+      expect(h.logs.filter((line) => line.level === "fatal")).toEqual([]);
     } finally {
       blocker.close();
     }
@@ -188,9 +189,9 @@ describe("startService", () => {
     );
     expect(service).toBeUndefined();
     expect(h.exits).toEqual([1]);
-    expect(h.logs.find((line) => line.level === "fatal")?.msg).toBe(
-      "cannot open the task store; check DATABASE_URL",
-    );
+    expect(h.stderr).toEqual([
+      "agent: cannot open the task store: password authentication failed; check DATABASE_URL\n",
+    ]);
   });
 
   it("exits 1 when closing the store fails during shutdown", async () => {
@@ -302,8 +303,10 @@ describe("startService with the runner", () => {
     const h = harness();
     expect(await h.start({ AGENT_MODULE: "./no/such/agent.js" })).toBeUndefined();
     expect(h.exits).toEqual([1]);
-    expect(h.logs.find((line) => line.level === "fatal")?.msg).toMatch(
-      /^cannot set up the agent: AGENT_MODULE="\.\/no\/such\/agent\.js" could not be loaded/,
+    expect(h.stderr).toHaveLength(1);
+    expect(h.stderr[0]).toMatch(
+      /^agent: cannot set up the agent: AGENT_MODULE="\.\/no\/such\/agent\.js" could not be loaded \(Cannot find module .*\): give the path of a JavaScript module \(relative to .*\) or a package name\n$/,
     );
+    expect(h.logs).toEqual([]);
   });
 });

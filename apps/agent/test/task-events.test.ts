@@ -8,6 +8,7 @@ import { createPostgresTaskStore } from "../src/tasks/postgres-store.ts";
 import { StoreUnavailableError, type Task } from "../src/tasks/store.ts";
 import { createTestApp, json, type TestApp } from "./support/app.ts";
 import { type EventStream, openEvents, statuses } from "./support/events.ts";
+import { openRawRequest, send } from "./support/http.ts";
 import { createTestDatabase, type TestDatabase } from "./support/postgres.ts";
 import { scriptedAgent, startRunner } from "./support/runner.ts";
 
@@ -271,5 +272,56 @@ describe("isNewer", () => {
     expect(isNewer(at("running", 2, t1), at("created", 1, t1))).toBe(true);
     expect(isNewer(at("created", 0, t1), at("running", 1, t1))).toBe(false);
     expect(isNewer(at("running", 1, t2), at("running", 1, t1))).toBe(false);
+  });
+});
+
+describe("the cap on concurrent event streams", () => {
+  it("answers 503 too_many_streams past EVENTS_MAX_STREAMS, and takes a new one once one closes", async () => {
+    const { store, base } = await serve({ env: { EVENTS_MAX_STREAMS: "2" } });
+    const task = await store.create({ title: "popular" });
+    const path = `/tasks/${task.id}/events`;
+    const first = await openRawRequest(base, path);
+    const second = await openRawRequest(base, path);
+    expect([first.status, second.status]).toEqual([200, 200]);
+    const refused = await fetch(`${base}${path}`);
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("retry-after")).toBe("5");
+    expect(refused.headers.get("connection")).toBe("close");
+    expect(await refused.json()).toEqual({
+      error: "too_many_streams",
+      message: `This server already serves 2 event streams (EVENTS_MAX_STREAMS); retry in a few seconds, or poll GET /tasks/${task.id} instead.`,
+    });
+    expect((await send(base, "/health")).status).toBe(200);
+    first.close();
+    // the server notices the client leaving on its own time: ask until it has
+    let again = await openRawRequest(base, path);
+    for (let tries = 0; tries < 100 && again.status !== 200; tries++) {
+      again.close();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      again = await openRawRequest(base, path);
+    }
+    expect(again.status).toBe(200);
+    second.close();
+    again.close();
+  });
+
+  it("answers HEAD with a stream's headers without opening one or taking a place", async () => {
+    const store = new CountingStore();
+    const { base } = await serve({ store, env: { EVENTS_MAX_STREAMS: "1" } });
+    const task = await store.create({ title: "looked at" });
+    for (let i = 0; i < 3; i++) {
+      const head = await send(base, `/tasks/${task.id}/events`, { method: "HEAD" });
+      expect(head.status).toBe(200);
+      expect(head.headers["content-type"]).toBe("text/event-stream; charset=utf-8");
+      expect(head.body).toBe("");
+    }
+    expect(store.subscribers).toBe(0);
+    const stream = await openRawRequest(base, `/tasks/${task.id}/events`);
+    expect(stream.status).toBe(200);
+    stream.close();
+    const missing = await send(base, "/tasks/0b6f3a52-9c1e-4d7a-8f3b-2a1c4e5d6f70/events", {
+      method: "HEAD",
+    });
+    expect(missing.status).toBe(404);
   });
 });

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Task } from "../tasks/store.ts";
+import { truncate } from "../text.ts";
 import type { Agent, RunContext } from "./types.ts";
 
 export interface ExampleAgentOptions {
@@ -38,9 +39,7 @@ const WORDS_PER_MINUTE = 200;
 function firstSentence(text: string): string {
   const match = /^[\s\S]*?[.!?](?=\s|$)/.exec(text.trim());
   const sentence = (match ? match[0] : text).replace(/\s+/g, " ").trim();
-  return sentence.length > SUMMARY_LENGTH
-    ? `${sentence.slice(0, SUMMARY_LENGTH - 1).trimEnd()}…`
-    : sentence;
+  return truncate(sentence, SUMMARY_LENGTH);
 }
 
 /** A small deterministic text analysis of the task's title and description. */

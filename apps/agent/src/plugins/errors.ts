@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { FromSchema, JSONSchema } from "json-schema-to-ts";
-import { InvalidCursorError, StoreUnavailableError } from "../tasks/store.ts";
+import { InvalidCursorError, StoreDataError, StoreUnavailableError } from "../tasks/store.ts";
+import { truncate } from "../text.ts";
+import type { AllowedMethods } from "./allowed-methods.ts";
 
 /** The one error body every endpoint returns. */
 export const ErrorResponse = {
@@ -45,6 +47,8 @@ export type ErrorBody = FromSchema<typeof ErrorResponse>;
  * a 400 in every store rather than a 500 in one of them.
  */
 export const NO_NUL_PATTERN = "^[^\\u0000]*$";
+/** For required text: at least one character that is not white space. */
+export const NOT_BLANK_PATTERN = "\\S";
 export type ErrorDetail = NonNullable<ErrorBody["details"]>[number];
 
 /**
@@ -66,6 +70,21 @@ export const ERROR_STATUSES = {
   415: errorResponse("The body is not sent as application/json."),
   503: errorResponse("The task store is unreachable; retry after Retry-After seconds."),
 } as const;
+
+/** A client mistake found outside schema validation, answered as it says. */
+export class ApiError extends Error {
+  override readonly name = "ApiError";
+  readonly statusCode: number;
+  readonly error: string;
+  readonly details: ErrorDetail[] | undefined;
+
+  constructor(statusCode: number, error: string, message: string, details?: ErrorDetail[]) {
+    super(message);
+    this.statusCode = statusCode;
+    this.error = error;
+    this.details = details;
+  }
+}
 
 export function sendError(
   reply: FastifyReply,
@@ -102,12 +121,49 @@ function fieldName(context: string, instancePath: string, property?: unknown): s
   return path.length > 0 ? path.join(".") : context;
 }
 
+const characters = (count: unknown) => `${count} character${count === 1 ? "" : "s"}`;
+const article = (type: string) => (/^[aeiou]/.test(type) ? "an" : "a");
+
+/** Ajv's message for a rule, in the words a person would use ("must not be empty"). */
+function plainMessage(issue: ValidationIssue): string {
+  const { limit, type, format } = issue.params;
+  switch (issue.keyword) {
+    case "minLength":
+      return limit === 1 ? "must not be empty" : `must be at least ${characters(limit)} long`;
+    case "maxLength":
+      return `must be at most ${characters(limit)} long`;
+    case "minimum":
+      return `must be ${limit} or more`;
+    case "maximum":
+      return `must be ${limit} or less`;
+    case "type": {
+      // the query's own number check already says it plainly
+      if (issue.params.digits === true && issue.message) return issue.message;
+      const types = (Array.isArray(type) ? type : String(type).split(",")).map(String);
+      return `must be ${types.map((each) => `${article(each)} ${each}`).join(" or ")}`;
+    }
+    case "format":
+      return format === "uuid"
+        ? "must be a UUID such as 0b6f3a52-9c1e-4d7a-8f3b-2a1c4e5d6f70"
+        : `must be a valid ${String(format)}`;
+    default:
+      return issue.message ?? "is invalid";
+  }
+}
+
 function detailFor(context: string, issue: ValidationIssue): ErrorDetail {
   if (issue.keyword === "pattern" && issue.params.pattern === NO_NUL_PATTERN) {
     return {
       field: fieldName(context, issue.instancePath),
       rule: "no_nul",
       message: "must not contain the character U+0000 (NUL)",
+    };
+  }
+  if (issue.keyword === "pattern" && issue.params.pattern === NOT_BLANK_PATTERN) {
+    return {
+      field: fieldName(context, issue.instancePath),
+      rule: "blank",
+      message: "must contain a character other than spaces",
     };
   }
   switch (issue.keyword) {
@@ -133,7 +189,7 @@ function detailFor(context: string, issue: ValidationIssue): ErrorDetail {
       return {
         field: fieldName(context, issue.instancePath),
         rule: issue.keyword,
-        message: issue.message ?? "is invalid",
+        message: plainMessage(issue),
       };
   }
 }
@@ -150,6 +206,9 @@ export function validationDetails(
   }
   return [...details.values()];
 }
+
+/** Problems listed in `details` at most; the message still counts them all. */
+export const MAX_DETAILS = 20;
 
 function describe(details: readonly ErrorDetail[]): string {
   const first = details[0];
@@ -178,15 +237,6 @@ const FRAMEWORK_ERRORS: Record<
     error: "bad_request",
     message: () => "The Content-Length header does not match the body that was sent.",
   },
-  FST_ERR_CTP_EMPTY_JSON_BODY: {
-    error: "malformed_json",
-    message: () =>
-      "The body is empty although Content-Type is application/json: send a JSON object.",
-  },
-  FST_ERR_CTP_INVALID_JSON_BODY: {
-    error: "malformed_json",
-    message: () => "The body is not valid JSON: check its quotes, commas and brackets.",
-  },
 };
 
 const STATUS_CODES: Record<number, string> = {
@@ -204,19 +254,69 @@ const STATUS_CODES: Record<number, string> = {
   429: "too_many_requests",
 };
 
+function paramTooLong(reply: FastifyReply, param: string, length: number): FastifyReply {
+  const detail = {
+    field: param,
+    rule: "maxLength",
+    message: `is ${length} characters long, longer than any valid value`,
+  };
+  return sendError(reply, 400, "validation_failed", `${detail.field} ${detail.message}.`, [detail]);
+}
+
+/**
+ * For Fastify's `frameworkErrors`: what its router refuses before any route runs, in the one
+ * error format. Neither answer echoes the URL (it may be long, and the client has it).
+ */
+export function sendFrameworkError(
+  err: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  routes: AllowedMethods,
+): FastifyReply {
+  if (err.code === "FST_ERR_MAX_PARAM_LENGTH") {
+    const found = routes.match(request.method, request.url.split("?")[0] ?? "/");
+    if (found.kind === "param_too_long") return paramTooLong(reply, found.param, found.length);
+    return sendError(
+      reply,
+      400,
+      "bad_request",
+      "A part of the request path is longer than any route takes; check the URL.",
+    );
+  }
+  return sendError(
+    reply,
+    400,
+    "bad_request",
+    "The request URL is malformed: a % is not followed by two hexadecimal digits, or they encode no valid UTF-8; percent-encode the URL correctly.",
+  );
+}
+
 /**
  * Installs the error handler, the 404 handler and the shared error schema: client
  * mistakes become 4xx bodies in the one error format, anything else a 500 without
  * internals (the log has them, under the request id).
  */
-export function registerErrorHandling(app: FastifyInstance, options: { bodyLimit: number }): void {
+export function registerErrorHandling(
+  app: FastifyInstance,
+  options: { bodyLimit: number; routes: AllowedMethods },
+): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (err.validation) {
       const details = validationDetails(
         err.validationContext ?? "body",
         err.validation as ValidationIssue[],
       );
-      return sendError(reply, 400, "validation_failed", describe(details), details);
+      // a body of thousands of unknown fields must not get an answer many times its size
+      return sendError(
+        reply,
+        400,
+        "validation_failed",
+        describe(details),
+        details.slice(0, MAX_DETAILS),
+      );
+    }
+    if (err instanceof ApiError) {
+      return sendError(reply, err.statusCode, err.error, err.message, err.details);
     }
     if (err instanceof StoreUnavailableError) {
       request.log.warn({ err }, "task store unavailable");
@@ -226,6 +326,16 @@ export function registerErrorHandling(app: FastifyInstance, options: { bodyLimit
         503,
         "store_unavailable",
         "The task store is unreachable right now; retry in a few seconds.",
+      );
+    }
+    if (err instanceof StoreDataError) {
+      // the request's values passed validation but not the database: a gap in the schemas
+      request.log.warn({ err }, "the task store refused a value");
+      return sendError(
+        reply,
+        400,
+        "invalid_value",
+        `A value in the request cannot be stored (${err.message}); change it and send the request again.`,
       );
     }
     if (err instanceof InvalidCursorError) {
@@ -259,12 +369,26 @@ export function registerErrorHandling(app: FastifyInstance, options: { bodyLimit
     );
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendError(
+  app.setNotFoundHandler((request, reply) => {
+    const path = request.url.split("?")[0] ?? "/";
+    // a path is echoed only in part: it may be megabytes long
+    const shown = truncate(path, 100);
+    const found = options.routes.match(request.method, path);
+    if (found.kind === "method_not_allowed") {
+      reply.header("allow", found.allow);
+      if (request.method === "OPTIONS") return reply.code(204).send();
+      return sendError(
+        reply,
+        405,
+        "method_not_allowed",
+        `${request.method} is not allowed on ${shown}; it takes ${found.allow}.`,
+      );
+    }
+    return sendError(
       reply,
       404,
       "not_found",
-      `There is no route ${request.method} ${request.url.split("?")[0]}; see /docs for the API.`,
-    ),
-  );
+      `There is no route ${request.method} ${shown}; see /docs for the API.`,
+    );
+  });
 }

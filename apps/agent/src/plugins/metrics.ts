@@ -211,7 +211,13 @@ export const metricsRoutes: FastifyPluginAsync<{ metrics: Metrics }> = async (ap
         summary: "Prometheus metrics",
         description:
           "Request counts and durations by route and status, task status changes, agent runs (by outcome, with durations), retries and process metrics, in the Prometheus text format.",
-        response: { 200: { type: "string", description: "Prometheus text exposition format." } },
+        operationId: "getMetrics",
+        response: {
+          200: {
+            description: "The Prometheus text exposition format (version 0.0.4).",
+            content: { "text/plain": { schema: { type: "string" } } },
+          },
+        },
       },
     },
     async (_request, reply) => {

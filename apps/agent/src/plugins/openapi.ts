@@ -1,4 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
+import { truncate } from "../text.ts";
+import { sendError } from "./errors.ts";
 
 export interface OpenApiOptions {
   version: string;
@@ -50,14 +52,26 @@ export function registerOpenApi(app: FastifyInstance, options: OpenApiOptions): 
       if (typeof value === "string") headers[name] = value;
     }
     const response = await instance.inject({ method: "GET", url: request.url, headers });
+    if (response.statusCode === 404) {
+      const path = truncate(request.url.split("?")[0] ?? "", 100);
+      return sendError(
+        reply,
+        404,
+        "not_found",
+        `There is no documentation page ${path}; open /docs for the API documentation.`,
+      );
+    }
     reply.code(response.statusCode);
     for (const [name, value] of Object.entries(response.headers)) {
       if (value !== undefined && !NOT_FORWARDED.has(name)) reply.header(name, value);
     }
     return reply.send(response.rawPayload);
   };
-  app.get("/docs", { schema: { hide: true }, logLevel: "warn" }, serveUi);
-  app.get("/docs/*", { schema: { hide: true }, logLevel: "warn" }, serveUi);
+  // Swagger UI's pages bring their own content security policy (below): it replaces the
+  // API's, as headers set on the reply take precedence over those set on the raw response.
+  const docsRoute = { schema: { hide: true }, logLevel: "warn" } as const;
+  app.get("/docs", docsRoute, serveUi);
+  app.get("/docs/*", docsRoute, serveUi);
 }
 
 async function buildDocsInstance(options: OpenApiOptions): Promise<FastifyInstance> {
@@ -93,6 +107,15 @@ async function buildDocsInstance(options: OpenApiOptions): Promise<FastifyInstan
     routePrefix: "/docs",
     uiConfig: { docExpansion: "list", deepLinking: true },
     staticCSP: true,
+    // Its own policy, minus upgrade-insecure-requests: over plain HTTP on any address but
+    // localhost (a port-forward to a pod, an HTTP ingress) that directive makes the browser
+    // fetch the scripts over https, where nothing answers, and the page stays blank.
+    transformStaticCSP: (header) =>
+      header
+        .split(";")
+        .map((directive) => directive.trim())
+        .filter((directive) => directive !== "" && directive !== "upgrade-insecure-requests")
+        .join("; "),
   });
   await options.describe(instance);
   await instance.ready();

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import type { Ajv as AjvType, Options, ValidateFunction } from "ajv";
+import type { Ajv as AjvType, ErrorObject, Options, ValidateFunction } from "ajv";
 import type { FastifySchemaCompiler } from "fastify";
 
 const require = createRequire(import.meta.url);
@@ -24,6 +24,50 @@ function createAjv(options: Options): AjvType {
 interface Part {
   ajv: AjvType;
   compiled: WeakMap<object, ValidateFunction>;
+}
+
+interface PropertySchema {
+  type?: unknown;
+}
+
+/** Digits only: what a whole number in a query string or path looks like. */
+const DIGITS = /^[0-9]+$/;
+
+/**
+ * Problems Ajv's coercion of text would hide: it reads "Infinity", "9e999", "0x10", "+5" and
+ * " 5" as numbers, and a parameter given twice arrives as an array. Each becomes an error in
+ * Ajv's own form, so it is reported like any other.
+ */
+function textProblems(schema: object, data: unknown): ErrorObject[] {
+  const problems: ErrorObject[] = [];
+  if (typeof data !== "object" || data === null) return problems;
+  const properties = (schema as { properties?: Record<string, PropertySchema> }).properties ?? {};
+  for (const [name, value] of Object.entries(data)) {
+    const instancePath = `/${name.replaceAll("~", "~0").replaceAll("/", "~1")}`;
+    if (Array.isArray(value)) {
+      problems.push({
+        keyword: "repeated",
+        instancePath,
+        schemaPath: "#/properties",
+        params: {},
+        message: "is given more than once; give it once",
+      });
+      continue;
+    }
+    const type = properties[name]?.type;
+    if ((type === "integer" || type === "number") && typeof value === "string") {
+      if (!DIGITS.test(value)) {
+        problems.push({
+          keyword: "type",
+          instancePath,
+          schemaPath: `#/properties/${name}/type`,
+          params: { type, digits: true },
+          message: "must be a whole number written in digits, such as 20",
+        });
+      }
+    }
+  }
+  return problems;
 }
 
 /**
@@ -54,13 +98,22 @@ export function createValidatorCompiler(): FastifySchemaCompiler<object> {
 
   return ({ schema, httpPart }) => {
     let compiled: ValidateFunction | undefined;
+    const text = httpPart !== "body";
     // Fastify reads `errors` from the function it called, as with a compiled Ajv validator.
     const validate = Object.assign(
       (data: unknown): boolean => {
         compiled ??= compile(schema, httpPart);
+        const problems = text ? textProblems(schema, data) : [];
         const valid = compiled(data);
-        validate.errors = compiled.errors;
-        return valid;
+        if (problems.length === 0) {
+          validate.errors = compiled.errors;
+          return valid;
+        }
+        // Ajv's own findings on the same parameters would only repeat these less clearly.
+        const flagged = new Set(problems.map((problem) => problem.instancePath));
+        const others = (compiled.errors ?? []).filter((error) => !flagged.has(error.instancePath));
+        validate.errors = [...problems, ...others];
+        return false;
       },
       { errors: null as ValidateFunction["errors"] },
     );

@@ -60,6 +60,7 @@ export const healthRoutes: FastifyPluginAsyncJsonSchemaToTs<{
       schema: {
         tags: ["operations"],
         summary: "Liveness",
+        operationId: "getHealth",
         description: "200 while the process can answer at all; never depends on external systems.",
         response: { 200: { ...HealthResponse, description: "The process is alive." } },
       },
@@ -82,6 +83,7 @@ export const healthRoutes: FastifyPluginAsyncJsonSchemaToTs<{
       schema: {
         tags: ["operations"],
         summary: "Readiness",
+        operationId: "getReadiness",
         description:
           "200 when the service can take traffic; 503 naming the failing checks while starting, while draining for shutdown, or while the task store is unreachable.",
         response: {

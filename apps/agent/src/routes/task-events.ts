@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import type { FastifyPluginAsyncJsonSchemaToTs } from "@fastify/type-provider-json-schema-to-ts";
-import { ERROR_STATUSES as E } from "../plugins/errors.ts";
+import { ERROR_STATUSES as E, errorResponse, sendError } from "../plugins/errors.ts";
 import type { Task, TaskStore } from "../tasks/store.ts";
 import { notFound, TaskParams } from "./tasks.ts";
 
@@ -8,6 +8,8 @@ export interface TaskEventRoutesOptions {
   store: TaskStore;
   /** A comment line this often keeps proxies from closing a quiet stream. */
   keepAliveMs: number;
+  /** Streams served at once; past it, 503 (each holds a connection and a file descriptor). */
+  maxStreams: number;
 }
 
 export const DEFAULT_KEEP_ALIVE_MS = 15_000;
@@ -33,8 +35,10 @@ export function isNewer(candidate: Task, last: Task): boolean {
  */
 export const taskEventRoutes: FastifyPluginAsyncJsonSchemaToTs<{
   Options: TaskEventRoutesOptions;
-}> = async (app, { store, keepAliveMs }) => {
+}> = async (app, { store, keepAliveMs, maxStreams }) => {
   const open = new Set<() => void>();
+  /** Streams past the cap check that are still reading their first snapshot. */
+  let starting = 0;
   // Open streams would hold the server's close until clients go away: end them first
   // (EventSource clients reconnect, to another replica).
   app.addHook("preClose", (done) => {
@@ -48,6 +52,7 @@ export const taskEventRoutes: FastifyPluginAsyncJsonSchemaToTs<{
       schema: {
         tags: ["tasks"],
         summary: "Follow a task's status changes (server-sent events)",
+        operationId: "followTask",
         description:
           "A text/event-stream of `status` events whose data is the task as returned by GET /tasks/{id}. The first event is the current state; one follows each status change, in order; the stream ends after a completed or failed event (EventSource clients should then call close(), or they reconnect and get the final state again). A comment line keeps quiet streams open. A task deleted meanwhile ends the stream with a `deleted` event.",
         params: TaskParams,
@@ -66,12 +71,24 @@ export const taskEventRoutes: FastifyPluginAsyncJsonSchemaToTs<{
           },
           400: E[400],
           404: E[404],
-          503: E[503],
+          503: errorResponse(
+            "The task store is unreachable, or this replica serves EVENTS_MAX_STREAMS streams already; retry after Retry-After seconds.",
+          ),
         },
       },
     },
     async (request, reply) => {
       const { id } = request.params;
+      if (open.size + starting >= maxStreams) {
+        // the connection goes too: an idle one left open would count against the file limit
+        reply.header("retry-after", "5").header("connection", "close");
+        return sendError(
+          reply,
+          503,
+          "too_many_streams",
+          `This server already serves ${maxStreams} event streams (EVENTS_MAX_STREAMS); retry in a few seconds, or poll GET /tasks/${id} instead.`,
+        );
+      }
       // Subscribed before reading, so no change falls between the snapshot and the stream.
       const early: Task[] = [];
       let deliver = (task: Task) => {
@@ -81,11 +98,15 @@ export const taskEventRoutes: FastifyPluginAsyncJsonSchemaToTs<{
         if (task.id === id) deliver(task);
       });
       let current: Task | undefined;
+      starting += 1;
       try {
         current = await store.get(id);
       } catch (error) {
         unsubscribe();
         throw error;
+      } finally {
+        // from here on the stream is counted in `open` (nothing awaits in between)
+        starting -= 1;
       }
       if (!current) {
         unsubscribe();

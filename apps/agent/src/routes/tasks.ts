@@ -1,7 +1,12 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from "@fastify/type-provider-json-schema-to-ts";
 import type { FastifyReply } from "fastify";
 import type { JSONSchema } from "json-schema-to-ts";
-import { ERROR_STATUSES as E, NO_NUL_PATTERN, sendError } from "../plugins/errors.ts";
+import {
+  ERROR_STATUSES as E,
+  NO_NUL_PATTERN,
+  NOT_BLANK_PATTERN,
+  sendError,
+} from "../plugins/errors.ts";
 import {
   ALLOWED_TRANSITIONS,
   TASK_STATUSES,
@@ -52,7 +57,8 @@ const CreateTaskBody = {
       minLength: 1,
       maxLength: 200,
       pattern: NO_NUL_PATTERN,
-      description: "1 to 200 characters, without U+0000.",
+      allOf: [{ pattern: NOT_BLANK_PATTERN }],
+      description: "1 to 200 characters, not only spaces, without U+0000.",
     },
     description: {
       type: "string",
@@ -61,6 +67,12 @@ const CreateTaskBody = {
       description: "Up to 2000 characters, without U+0000.",
     },
   },
+  examples: [
+    {
+      title: "Summarise the incident report",
+      description: "Two paragraphs: what failed, and what we changed so it does not happen again.",
+    },
+  ],
 } as const satisfies JSONSchema;
 
 const UpdateTaskBody = {
@@ -68,6 +80,7 @@ const UpdateTaskBody = {
   required: ["status"],
   additionalProperties: false,
   properties: { status: Status },
+  examples: [{ status: "running" }],
 } as const satisfies JSONSchema;
 
 export const TaskParams = {
@@ -135,6 +148,7 @@ export const taskRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: TaskRoutesO
       schema: {
         tags: ["tasks"],
         summary: "Create a task",
+        operationId: "createTask",
         description: "201 with the task and a Location header pointing at it.",
         body: CreateTaskBody,
         response: {
@@ -163,6 +177,7 @@ export const taskRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: TaskRoutesO
       schema: {
         tags: ["tasks"],
         summary: "List tasks, newest first",
+        operationId: "listTasks",
         description:
           "Pages stay consistent while tasks are being added: follow next_cursor until it is null.",
         querystring: ListQuery,
@@ -185,6 +200,7 @@ export const taskRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: TaskRoutesO
       schema: {
         tags: ["tasks"],
         summary: "Get a task",
+        operationId: "getTask",
         params: TaskParams,
         response: {
           200: { ...Task, description: "The task." },
@@ -206,6 +222,7 @@ export const taskRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: TaskRoutesO
       schema: {
         tags: ["tasks"],
         summary: "Move a task to another status",
+        operationId: "moveTask",
         description:
           "Allowed: created -> running, running -> completed or failed. Any other move, or losing a race with another client, is 409.",
         params: TaskParams,
@@ -255,6 +272,7 @@ export const taskRoutes: FastifyPluginAsyncJsonSchemaToTs<{ Options: TaskRoutesO
       schema: {
         tags: ["tasks"],
         summary: "Delete a task",
+        operationId: "deleteTask",
         params: TaskParams,
         response: {
           204: { type: "null", description: "Deleted." },

@@ -1,22 +1,53 @@
+import { truncate, wellFormed } from "../text.ts";
+
 /** The longest error message kept on a task; agents' errors can carry whole responses. */
 export const MAX_ERROR_LENGTH = 2000;
 
 export type CheckedResult = { ok: true; value: unknown } | { ok: false; problem: string };
 
-function findNul(value: unknown, path: string): string | undefined {
-  if (typeof value === "string") return value.includes("\u0000") ? path : undefined;
-  if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) {
-      const found = findNul(item, `${path}[${index}]`);
-      if (found) return found;
-    }
-    return undefined;
-  }
-  if (typeof value === "object" && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      if (key.includes("\u0000")) return `${path} (a key)`;
-      const found = findNul(item, `${path}.${key}`);
-      if (found) return found;
+interface Problem {
+  what: string;
+  fix: string;
+}
+
+const NUL: Problem = {
+  what: "the character U+0000 (NUL)",
+  fix: "remove it, or encode binary data (e.g. base64)",
+};
+const LONE_SURROGATE: Problem = {
+  what: "half of a surrogate pair (a character such as an emoji cut in two)",
+  fix: "cut text by code point (e.g. Array.from(text).slice(...)), not with String.prototype.slice",
+};
+
+/** Text PostgreSQL cannot store: U+0000, or an unpaired surrogate (jsonb refuses both). */
+function unstorable(text: string): Problem | undefined {
+  if (text.includes("\u0000")) return NUL;
+  if (!text.isWellFormed()) return LONE_SURROGATE;
+  return undefined;
+}
+
+interface Found extends Problem {
+  at: string;
+}
+
+/** The first string or key in `value` that cannot be stored, walked without recursion. */
+function findUnstorable(value: unknown): Found | undefined {
+  const pending: Array<[unknown, string]> = [[value, "result"]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [item, path] = next;
+    if (typeof item === "string") {
+      const problem = unstorable(item);
+      if (problem) return { ...problem, at: path };
+    } else if (Array.isArray(item)) {
+      for (let index = item.length - 1; index >= 0; index--) {
+        pending.push([item[index], `${path}[${index}]`]);
+      }
+    } else if (typeof item === "object" && item !== null) {
+      for (const [key, child] of Object.entries(item).reverse()) {
+        const problem = unstorable(key);
+        if (problem) return { ...problem, at: `${path} (a key)` };
+        pending.push([child, `${path}.${key}`]);
+      }
     }
   }
   return undefined;
@@ -25,7 +56,7 @@ function findNul(value: unknown, path: string): string | undefined {
 /**
  * What an agent returned, as it will be stored: its JSON form (dates become strings,
  * `undefined` becomes null), the same in every store. Refused when it has no JSON form, or
- * contains U+0000, which PostgreSQL cannot store in text or jsonb.
+ * contains U+0000 or an unpaired surrogate, which PostgreSQL cannot store in jsonb.
  */
 export function checkResult(value: unknown): CheckedResult {
   let json: string | undefined;
@@ -40,11 +71,11 @@ export function checkResult(value: unknown): CheckedResult {
   }
   if (json === undefined) return { ok: true, value: null };
   const parsed: unknown = JSON.parse(json);
-  const at = findNul(parsed, "result");
-  if (at) {
+  const found = findUnstorable(parsed);
+  if (found) {
     return {
       ok: false,
-      problem: `the agent's result contains the character U+0000 (NUL) at ${at}, which cannot be stored; remove it, or encode binary data (e.g. base64)`,
+      problem: `the agent's result contains ${found.what} at ${found.at}, which cannot be stored; ${found.fix}`,
     };
   }
   return { ok: true, value: parsed };
@@ -58,8 +89,7 @@ export function describeError(error: unknown): string {
       : typeof error === "string"
         ? error
         : `a non-error value was thrown: ${safeString(error)}`;
-  const clean = raw.replaceAll("\u0000", "\uFFFD");
-  return clean.length > MAX_ERROR_LENGTH ? `${clean.slice(0, MAX_ERROR_LENGTH - 1)}…` : clean;
+  return truncate(wellFormed(raw.replaceAll("\u0000", "\uFFFD")), MAX_ERROR_LENGTH);
 }
 
 function safeString(value: unknown): string {

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import { isRetryable, PermanentError, requestedRetryDelay } from "../agent/errors.ts";
 import type { Agent } from "../agent/types.ts";
 import type { RunnerConfig } from "../config.ts";
-import type { Task, TaskStore } from "../tasks/store.ts";
+import { StoreDataError, type Task, type TaskStore } from "../tasks/store.ts";
 import { retryDelay } from "./backoff.ts";
 import { checkResult, describeError } from "./result.ts";
 
@@ -59,7 +59,8 @@ interface ActiveRun {
   done: Promise<void>;
 }
 
-type Written<T> = { ok: true; value: T } | { ok: false };
+/** A write that was made, or not: `refused` when the store took the value itself for wrong. */
+type Written<T> = { ok: true; value: T } | { ok: false; refused?: StoreDataError };
 
 /** Store writes that fail because the store is away are tried this often in all. */
 const WRITE_TRIES = 3;
@@ -264,6 +265,14 @@ export class Runner {
     const saved = await this.#write(logger, "record the result", () =>
       this.#store.complete(task.id, this.owner, checked.value),
     );
+    if (!saved.ok && saved.refused) {
+      // the same result would be refused again: fail the attempt with the database's reason
+      return this.#failure(
+        task,
+        new PermanentError(`the result could not be stored: ${saved.refused.message}`),
+        logger,
+      );
+    }
     if (!saved.ok) return "lost";
     if (!saved.value) {
       logger.warn(
@@ -298,9 +307,19 @@ export class Runner {
     const final = isRetryable(error)
       ? `${message} (gave up after ${task.attempts} attempt${task.attempts === 1 ? "" : "s"})`
       : message;
-    const saved = await this.#write(logger, "record the failure", () =>
+    let saved = await this.#write(logger, "record the failure", () =>
       this.#store.fail(task.id, this.owner, final),
     );
+    const { refused } = saved.ok ? {} : saved;
+    if (refused) {
+      saved = await this.#write(logger, "record the failure", () =>
+        this.#store.fail(
+          task.id,
+          this.owner,
+          `the attempt failed, and its error could not be stored: ${describeError(refused)}`,
+        ),
+      );
+    }
     if (!saved.ok || !saved.value) return "lost";
     logger.warn({ err: final }, "task failed");
     return "failed";
@@ -335,6 +354,10 @@ export class Runner {
       try {
         return { ok: true, value: await write() };
       } catch (error) {
+        if (error instanceof StoreDataError) {
+          logger.error({ err: describeError(error) }, `could not ${what}: the store refused it`);
+          return { ok: false, refused: error };
+        }
         if (attempt >= tries) {
           logger.error(
             { err: describeError(error) },

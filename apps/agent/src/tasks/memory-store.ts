@@ -86,7 +86,7 @@ export class MemoryTaskStore implements TaskStore {
 
   async get(id: string): Promise<Task | undefined> {
     this.#assertOpen();
-    const entry = this.#byId.get(id);
+    const entry = this.#find(id);
     return entry && { ...entry.task };
   }
 
@@ -110,7 +110,7 @@ export class MemoryTaskStore implements TaskStore {
 
   async transition(id: string, to: TaskStatus): Promise<TransitionResult> {
     this.#assertOpen();
-    const entry = this.#byId.get(id);
+    const entry = this.#find(id);
     if (!entry) return { ok: false, reason: "not_found" };
     const current = entry.task.status;
     if (!ALLOWED_TRANSITIONS[current].includes(to)) {
@@ -124,9 +124,9 @@ export class MemoryTaskStore implements TaskStore {
 
   async delete(id: string): Promise<boolean> {
     this.#assertOpen();
-    const entry = this.#byId.get(id);
+    const entry = this.#find(id);
     if (!entry) return false;
-    this.#byId.delete(id);
+    this.#byId.delete(entry.task.id);
     this.#entries.splice(this.#indexBelow(entry.seq + 1), 1);
     return true;
   }
@@ -238,8 +238,13 @@ export class MemoryTaskStore implements TaskStore {
     return low - 1;
   }
 
+  /** UUIDs are case-insensitive (PostgreSQL reads either case): ids are kept in lower case. */
+  #find(id: string): Entry | undefined {
+    return this.#byId.get(id) ?? this.#byId.get(id.toLowerCase());
+  }
+
   #leasedBy(id: string, owner: string): Entry | undefined {
-    const entry = this.#byId.get(id);
+    const entry = this.#find(id);
     return entry?.task.status === "running" && entry.leaseOwner === owner ? entry : undefined;
   }
 

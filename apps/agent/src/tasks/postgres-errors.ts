@@ -1,4 +1,4 @@
-import { StoreUnavailableError } from "./store.ts";
+import { StoreDataError, StoreUnavailableError } from "./store.ts";
 
 /**
  * SQLSTATE classes meaning "the database cannot serve right now" rather than "this query is
@@ -7,6 +7,8 @@ import { StoreUnavailableError } from "./store.ts";
  * database that does not exist (3D).
  */
 const UNAVAILABLE_CLASSES = new Set(["08", "53", "57", "58", "28", "3D"]);
+/** Data exceptions: the value given is wrong for its column (encoding, range, format). */
+const DATA_CLASS = "22";
 
 /** A migration the database refused: a deployment problem to fix, not an outage to wait out. */
 export class MigrationError extends Error {
@@ -21,14 +23,26 @@ function sqlState(error: unknown): string | undefined {
 
 /**
  * Errors from the network or the server's availability become StoreUnavailableError (the
- * routes answer 503); errors that a query itself caused stay as they are (a bug, a 500).
+ * routes answer 503); values the database refused become StoreDataError (400, or a failed
+ * attempt); errors that a query itself caused stay as they are (a bug, a 500).
  */
 export function toStoreError(error: unknown): Error {
-  if (error instanceof StoreUnavailableError || error instanceof MigrationError) return error;
+  if (
+    error instanceof StoreUnavailableError ||
+    error instanceof StoreDataError ||
+    error instanceof MigrationError
+  ) {
+    return error;
+  }
   const state = sqlState(error);
+  if (state?.startsWith(DATA_CLASS)) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return new StoreDataError(`the task database refused a value: ${reason}`, { cause: error });
+  }
   if (state === undefined || UNAVAILABLE_CLASSES.has(state.slice(0, 2))) {
     const reason = error instanceof Error ? error.message : String(error);
-    return new StoreUnavailableError(`The task database is unavailable (${reason}).`, {
+    // the cause alone: whoever reports it already says the store is unreachable
+    return new StoreUnavailableError(reason, {
       cause: error,
     });
   }
@@ -46,11 +60,7 @@ export async function withDeadline<T>(timeoutMs: number, work: () => Promise<T>)
     timer = setTimeout(() => {
       // the abandoned work still settles later; keep its rejection from going unhandled
       pending.catch(() => undefined);
-      reject(
-        new StoreUnavailableError(
-          `The task database did not answer within ${timeoutMs} ms; retry later.`,
-        ),
-      );
+      reject(new StoreUnavailableError(`no answer within ${timeoutMs} ms`));
     }, timeoutMs);
   });
   try {

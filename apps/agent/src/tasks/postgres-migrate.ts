@@ -61,7 +61,8 @@ export async function migrate(
           { cause: error },
         );
       }
-      logger?.info({ version: migration.version, name: migration.name }, "migration applied");
+      // `migration`, not `version`: every log line already carries the service's version
+      logger?.info({ migration: migration.version, name: migration.name }, "migration applied");
       done.push(migration.version);
     }
     return done;

@@ -112,6 +112,15 @@ export class StoreUnavailableError extends Error {
   override readonly name = "StoreUnavailableError";
 }
 
+/**
+ * The store refused a value as data (PostgreSQL's SQLSTATE class 22: a text it cannot encode,
+ * a time out of range): retrying cannot help, so it is not an outage. Routes answer 400; the
+ * runner fails the attempt with this reason.
+ */
+export class StoreDataError extends Error {
+  override readonly name = "StoreDataError";
+}
+
 /** A `cursor` that no page of this store produced (malformed or tampered): routes answer 400. */
 export class InvalidCursorError extends Error {
   override readonly name = "InvalidCursorError";

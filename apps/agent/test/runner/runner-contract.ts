@@ -178,6 +178,32 @@ export function describeRunner(name: string, open: () => Promise<TaskStore>): vo
       });
     });
 
+    it("completes a task whose summary is cut right after an emoji, keeping the emoji whole", async () => {
+      const tasks = await store();
+      // the emoji takes UTF-16 units 158 and 159: a cut with slice() would split it
+      const description = `${"a".repeat(158)}\u{1F600}${"b".repeat(60)}`;
+      const task = await tasks.create({ title: "emoji at the cut", description });
+      start(tasks, new ExampleAgent({ delayMs: 0 }));
+      const done = await waitForTask(tasks, task.id, isFinal);
+      expect(done).toMatchObject({ status: "completed", attempts: 1, error: null });
+      const { summary } = done.result as { summary: string };
+      expect(summary).toBe(`${"a".repeat(158)}\u{1F600}…`);
+      expect([...summary]).toHaveLength(160);
+    });
+
+    it("fails the attempt naming it when the result holds half a surrogate pair", async () => {
+      const tasks = await store();
+      const agent = scriptedAgent(async () => ({ summary: "cut \u{1F600}".slice(0, 5) }));
+      start(tasks, agent);
+      const task = await tasks.create({ title: "half an emoji" });
+      const failed = await waitForTask(tasks, task.id, isFinal);
+      expect(failed).toMatchObject({ status: "failed", attempts: 1, result: null });
+      expect(failed.error).toBe(
+        "the agent's result contains half of a surrogate pair (a character such as an emoji cut in two) at result.summary, which cannot be stored; cut text by code point (e.g. Array.from(text).slice(...)), not with String.prototype.slice",
+      );
+      expect(agent.calls).toHaveLength(1);
+    });
+
     it("runs at most `concurrency` tasks at once", async () => {
       const tasks = await store();
       let running = 0;

@@ -1,10 +1,11 @@
 /** The runner when the store or the agent misbehaves: outages, lost leases, odd agents. */
 import { afterEach, describe, expect, it } from "vitest";
+import { PermanentError } from "../../src/agent/errors.ts";
 import { ExampleAgent } from "../../src/agent/example-agent.ts";
 import type { Agent } from "../../src/agent/types.ts";
 import type { Runner } from "../../src/runner/runner.ts";
 import { MemoryTaskStore } from "../../src/tasks/memory-store.ts";
-import { StoreUnavailableError, type Task } from "../../src/tasks/store.ts";
+import { StoreDataError, StoreUnavailableError, type Task } from "../../src/tasks/store.ts";
 import {
   isFinal,
   scriptedAgent,
@@ -178,5 +179,49 @@ describe("runner faults", () => {
     const task = await store.create({ title: "after" });
     await sleep(50);
     expect((await store.get(task.id))?.status).toBe("created");
+  });
+});
+
+describe("a store that refuses a value as data", () => {
+  it("fails the attempt with the store's reason at once instead of waiting out an outage", async () => {
+    const store = new MemoryTaskStore();
+    store.complete = async () => {
+      throw new StoreDataError(
+        "the task database refused a value: unsupported Unicode escape sequence",
+      );
+    };
+    const agent = scriptedAgent(async () => ({ ok: true }));
+    const { logs } = start(store, agent, { leaseMs: 200 });
+    const task = await store.create({ title: "refused" });
+    const failed = await waitForTask(store, task.id, isFinal);
+    expect(failed).toMatchObject({
+      status: "failed",
+      attempts: 1,
+      error:
+        "the result could not be stored: the task database refused a value: unsupported Unicode escape sequence",
+    });
+    expect(agent.calls).toHaveLength(1);
+    expect(messages(logs)).not.toContainEqual(expect.stringContaining("unreachable"));
+  });
+
+  it("records the failure with a storable message when the failure's own text is refused", async () => {
+    const store = new MemoryTaskStore();
+    const fail = store.fail.bind(store);
+    let refusals = 0;
+    store.fail = async (id, owner, error, options) => {
+      if (refusals === 0) {
+        refusals += 1;
+        throw new StoreDataError("the task database refused a value: invalid byte sequence");
+      }
+      return fail(id, owner, error, options);
+    };
+    const agent = scriptedAgent(async () => {
+      throw new PermanentError("bad input");
+    });
+    start(store, agent);
+    const task = await store.create({ title: "refused failure" });
+    expect((await waitForTask(store, task.id, isFinal)).error).toBe(
+      "the attempt failed, and its error could not be stored: the task database refused a value: invalid byte sequence",
+    );
   });
 });

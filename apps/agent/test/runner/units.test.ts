@@ -46,6 +46,23 @@ describe("checkResult", () => {
     });
   });
 
+  it("refuses half of a surrogate pair anywhere, naming where", () => {
+    expect(checkResult({ list: ["ok", "\uD83D"] })).toMatchObject({
+      ok: false,
+      problem: expect.stringContaining("half of a surrogate pair"),
+    });
+    expect(checkResult({ list: ["ok", "\uD83D"] })).toMatchObject({
+      problem: expect.stringContaining("at result.list[1]"),
+    });
+    expect(checkResult({ "\uDE00": 1 })).toMatchObject({
+      problem: expect.stringContaining("at result (a key)"),
+    });
+    expect(checkResult({ whole: "\u{1F600}" })).toEqual({
+      ok: true,
+      value: { whole: "\u{1F600}" },
+    });
+  });
+
   it("refuses values without a JSON form", () => {
     expect(checkResult({ big: 10n })).toMatchObject({
       ok: false,
@@ -68,5 +85,14 @@ describe("describeError", () => {
     const long = describeError(new Error("x".repeat(5000)));
     expect(long).toHaveLength(MAX_ERROR_LENGTH);
     expect(long.endsWith("…")).toBe(true);
+  });
+
+  it("cuts by code point and repairs half surrogate pairs", () => {
+    const emoji = "\u{1F600}";
+    const cut = describeError(new Error(`${"x".repeat(MAX_ERROR_LENGTH - 2)}${emoji.repeat(10)}`));
+    expect(cut.isWellFormed()).toBe(true);
+    expect([...cut]).toHaveLength(MAX_ERROR_LENGTH);
+    expect(cut.endsWith(`${emoji}…`)).toBe(true);
+    expect(describeError(new Error("half \uD83D"))).toBe("half \uFFFD");
   });
 });

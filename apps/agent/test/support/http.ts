@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { request } from "node:http";
+import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
 
 export interface Answer {
@@ -69,14 +70,25 @@ export interface RunningServer {
 const serverEntry = fileURLToPath(new URL("../../src/server.ts", import.meta.url));
 
 /** Runs the service as a real process (`node src/server.ts`) on a free loopback port. */
-export function spawnServer(env: Record<string, string> = {}): {
+export function spawnServer(
+  env: Record<string, string> = {},
+  options: { fileLimit?: number } = {},
+): {
   child: ChildProcess;
   ready: Promise<RunningServer>;
   exited: RunningServer["exited"];
   stdout: () => string;
   stderr: () => string;
 } {
-  const child = spawn(process.execPath, [serverEntry], {
+  // a lower limit on open files goes through the shell's ulimit, which sets it for exec'd node
+  const [command, args] =
+    options.fileLimit === undefined
+      ? [process.execPath, [serverEntry]]
+      : [
+          "sh",
+          ["-c", `ulimit -n ${options.fileLimit} && exec "$0" "$1"`, process.execPath, serverEntry],
+        ];
+  const child = spawn(command, args, {
     env: {
       PATH: process.env.PATH ?? "",
       PORT: "0",
@@ -154,3 +166,98 @@ export function send(
 }
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export interface RawExchange {
+  /** Everything the server sent until it closed the connection (or the wait ended). */
+  text: string;
+  /** The status code of the first response in `text`, 0 when there was none. */
+  status: number;
+  /** The body of the first response, parsed, when it was JSON. */
+  json: Record<string, unknown> | undefined;
+  closed: boolean;
+  elapsedMs: number;
+}
+
+/**
+ * Writes `chunks` to a raw TCP connection, `gapMs` apart, and collects what comes back until
+ * the server closes the connection or `waitMs` passes: for requests no HTTP client sends
+ * (malformed, oversized, trickling).
+ */
+export function rawExchange(
+  baseUrl: string,
+  chunks: Array<string | Buffer>,
+  options: { gapMs?: number; waitMs?: number } = {},
+): Promise<RawExchange> {
+  const url = new URL(baseUrl);
+  const started = performance.now();
+  return new Promise((resolve) => {
+    const socket = connect(Number(url.port), url.hostname);
+    let text = "";
+    let finished = false;
+    let writer: NodeJS.Timeout | undefined;
+    const finish = (closed: boolean) => {
+      if (finished) return;
+      finished = true;
+      clearTimeout(writer);
+      clearTimeout(limit);
+      socket.destroy();
+      const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(text)?.[1] ?? 0);
+      const body = text.split("\r\n\r\n")[1];
+      let json: Record<string, unknown> | undefined;
+      try {
+        json = body ? (JSON.parse(body) as Record<string, unknown>) : undefined;
+      } catch {
+        json = undefined;
+      }
+      resolve({ text, status, json, closed, elapsedMs: performance.now() - started });
+    };
+    const limit = setTimeout(() => finish(false), options.waitMs ?? 10_000);
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk: string) => {
+      text += chunk;
+    });
+    socket.on("close", () => finish(true));
+    socket.on("error", () => finish(true));
+    let index = 0;
+    const writeNext = () => {
+      if (finished || index >= chunks.length) return;
+      const chunk = chunks[index++];
+      if (chunk !== undefined && socket.writable) socket.write(chunk);
+      writer = setTimeout(writeNext, options.gapMs ?? 0);
+    };
+    socket.on("connect", writeNext);
+  });
+}
+
+/** A request whose body arrives one byte every `gapMs` and never ends. */
+export function tricklingPost(length = 1000): Array<string> {
+  return [
+    `POST /tasks HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${length}\r\n\r\n`,
+    ...Array.from({ length: length - 1 }, () => " "),
+  ];
+}
+
+/**
+ * Opens a connection and sends `GET path`, resolving with the status of the answer (0 when the
+ * server closed the connection without one). The connection stays open until `close()`.
+ */
+export function openRawRequest(
+  baseUrl: string,
+  path: string,
+): Promise<{ status: number; close: () => void }> {
+  const url = new URL(baseUrl);
+  return new Promise((resolve) => {
+    const socket = connect(Number(url.port), url.hostname);
+    const close = () => socket.destroy();
+    let text = "";
+    socket.setEncoding("utf8");
+    socket.on("connect", () => socket.write(`GET ${path} HTTP/1.1\r\nHost: localhost\r\n\r\n`));
+    socket.on("data", (chunk: string) => {
+      text += chunk;
+      const status = /^HTTP\/1\.1 (\d{3})/.exec(text)?.[1];
+      if (status) resolve({ status: Number(status), close });
+    });
+    socket.on("error", () => resolve({ status: 0, close }));
+    socket.on("close", () => resolve({ status: 0, close }));
+  });
+}

@@ -3,7 +3,9 @@
  * (never the one other test files share).
  */
 import { createServer, type Server, type Socket } from "node:net";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Readiness } from "../../src/readiness.ts";
 import {
   createPostgresTaskStore,
   type PostgresStoreOptions,
@@ -144,6 +146,18 @@ describe("database outage", () => {
         );
         await expectUnavailable(store.check());
         await expectUnavailable(store.create({ title: "too early" }));
+        // /ready names the cause once, not wrapped in a second "unavailable"
+        const readiness = new Readiness({
+          store,
+          logger: pino({ level: "silent" }),
+          checkIntervalMs: 0,
+          checkTimeoutMs: TIMEOUT_MS * 2,
+          started: true,
+        });
+        const { checks } = await readiness.report();
+        expect(checks.store.message).toMatch(
+          /^the postgres task store is unreachable: (connect ECONNREFUSED \S+|no answer within \d+ ms)$/,
+        );
 
         await server.start();
         await waitUntilServing(store);

@@ -6,7 +6,13 @@ import {
   createPostgresTaskStore,
   type PostgresStoreOptions,
 } from "../../src/tasks/postgres-store.ts";
-import { StoreUnavailableError, type Task, type TaskStore } from "../../src/tasks/store.ts";
+import {
+  InvalidCursorError,
+  StoreDataError,
+  StoreUnavailableError,
+  type Task,
+  type TaskStore,
+} from "../../src/tasks/store.ts";
 import { createDatabaseOn, createTestDatabase, type TestDatabase } from "../support/postgres.ts";
 import { describeTaskStoreContract, eventually } from "./store-contract.ts";
 
@@ -107,12 +113,41 @@ describe("PostgreSQL task store", () => {
     }
   });
 
-  it("keeps input the database refuses as an ordinary error, not an outage", async () => {
+  it("refuses forged cursors with bad times as invalid cursors, not database errors", async () => {
+    const store = await createPostgresTaskStore(options());
+    try {
+      const id = "0190b6d0-0000-7000-8000-000000000000";
+      for (const time of ["1", "2026-02-30T00:00:00.000Z", "0000-01-01T00:00:00.000Z", "-1"]) {
+        const cursor = Buffer.from(JSON.stringify([time, id])).toString("base64url");
+        await expect(store.list({ limit: 5, cursor })).rejects.toBeInstanceOf(InvalidCursorError);
+      }
+      const latest = Buffer.from(JSON.stringify(["9999-12-31T23:59:59.999Z", id])).toString(
+        "base64url",
+      );
+      await expect(store.list({ limit: 5, cursor: latest })).resolves.toMatchObject({
+        items: expect.any(Array),
+      });
+    } finally {
+      await store.close();
+    }
+  });
+
+  it("reports input the database refuses (SQLSTATE class 22) as a data error, not an outage", async () => {
     const store = await createPostgresTaskStore(options());
     try {
       const refused = store.create({ title: "nul \u0000 byte" });
       await expect(refused).rejects.toThrow(/0x00/);
-      await expect(refused).rejects.not.toBeInstanceOf(StoreUnavailableError);
+      await expect(refused).rejects.toBeInstanceOf(StoreDataError);
+      const task = await store.create({ title: "half an emoji" });
+      const claimed = await store.claim({ owner: "me", limit: 1000, leaseMs: 60_000 });
+      expect(claimed.map((each) => each.id)).toContain(task.id);
+      // jsonb refuses an unpaired surrogate: the database's reason comes through
+      const half = store.complete(task.id, "me", { summary: "\uD83D" });
+      await expect(half).rejects.toBeInstanceOf(StoreDataError);
+      await expect(half).rejects.toThrow(
+        /the task database refused a value: invalid input syntax for type json/,
+      );
+      expect(await store.get(task.id)).toMatchObject({ status: "running", result: null });
       await expect(store.check()).resolves.toBeUndefined();
     } finally {
       await store.close();
@@ -165,6 +200,9 @@ describe("migrations", () => {
         logger.lines.filter((line) => line.msg === "migration applied"),
       );
       expect(applied).toHaveLength(MIGRATIONS.length);
+      expect(applied.map((line) => line.obj)).toEqual(
+        MIGRATIONS.map(({ version, name }) => ({ migration: version, name })),
+      );
       const client = new pg.Client({ connectionString: fresh.url });
       await client.connect();
       const { rows } = await client.query(

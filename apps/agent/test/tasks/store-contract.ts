@@ -110,6 +110,17 @@ export function describeTaskStoreContract(name: string, factory: StoreFactory): 
         expect(await store.get("")).toBeUndefined();
       });
 
+      it("finds a task by its id in upper case too, as one canonical id", async () => {
+        const store = await open();
+        const task = await store.create({ title: "shouted" });
+        const upper = task.id.toUpperCase();
+        expect(await store.get(upper)).toEqual(task);
+        const moved = await store.transition(upper, "running");
+        expect(moved).toMatchObject({ ok: true, task: { id: task.id, status: "running" } });
+        expect(await store.delete(upper)).toBe(true);
+        expect(await store.get(task.id)).toBeUndefined();
+      });
+
       it("deletes a task once", async () => {
         const store = await open();
         const task = await store.create({ title: "short-lived" });
