@@ -308,7 +308,7 @@ export function loadKustomization(ldr: Loader): LoadedKustomization {
   }
   const name = found[0] as string;
   const file = ldr.display(ldr.abs(name));
-  const text = ldr.readFile(name, { file, key: "" });
+  const text = ldr.readFile(name, { file });
   let data = parseYamlDocument(text, file, "v2");
   if (data === null || data === undefined) data = {};
   if (typeof data !== "object" || Array.isArray(data)) {

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -99,8 +100,53 @@ describe("build", () => {
       "outside.env": "A=1\n",
       "app/kustomization.yaml": "configMapGenerator:\n- name: c\n  envs:\n  - ../outside.env\n",
     });
-    fails(join(dir, "app"), /outside the kustomization root/);
+    fails(join(dir, "app"), /security; file "..\/outside.env" is not in or below/);
     expect(build(join(dir, "app"), { loadRestrictor: "none" })[0]?.data).toEqual({ A: "1" });
+  });
+
+  it("resolves every link before the root check, the kustomization file's own too", () => {
+    const dir = tree({
+      "secret/k.yaml": "resources:\n- cm.yaml\n",
+      "secret/passwd": "root:x:0:0\n",
+      "app/cm.yaml": cm("a"),
+    });
+    const app = join(dir, "app");
+    symlinkSync("../secret/k.yaml", join(app, "kustomization.yaml"));
+    const error = fails(
+      app,
+      /security; file "kustomization.yaml" \(it is a link to .*k\.yaml\) is not in or below/,
+    );
+    expect(error.file).toBe("app/kustomization.yaml");
+    rmSync(join(app, "kustomization.yaml"));
+    writeFileSync(
+      join(app, "kustomization.yaml"),
+      "configMapGenerator:\n- name: c\n  files:\n  - passwd\n",
+    );
+    symlinkSync("../secret/passwd", join(app, "passwd"));
+    fails(app, /security; file "passwd" \(it is a link to .*passwd\)/);
+    expect(build(app, { loadRestrictor: "none" })[0]?.data).toEqual({ passwd: "root:x:0:0\n" });
+  });
+
+  it("reads only regular files of a bounded size, and at once", () => {
+    const dir = tree({ "kustomization.yaml": "resources:\n- r.yaml\n" });
+    const none = { loadRestrictor: "none" };
+    symlinkSync("/dev/zero", join(dir, "r.yaml"));
+    fails(dir, /security; file "r.yaml" \(it is a link to \/dev\/zero\)/);
+    fails(dir, /file "r.yaml" is not a regular file/, none);
+    rmSync(join(dir, "r.yaml"));
+    execFileSync("mkfifo", [join(dir, "r.yaml")]);
+    fails(dir, /file "r.yaml" is not a regular file/);
+    rmSync(join(dir, "r.yaml"));
+    // Sparse: the size is what counts, no disk is used.
+    writeFileSync(join(dir, "r.yaml"), "");
+    truncateSync(join(dir, "r.yaml"), 64 * 1024 * 1024 + 1);
+    fails(dir, /file "r.yaml" is 64.0 MiB, more than the 64 MiB a file may hold/);
+    writeFileSync(
+      join(dir, "kustomization.yaml"),
+      "configMapGenerator:\n- name: c\n  files:\n  - loop\n",
+    );
+    symlinkSync("loop", join(dir, "loop"));
+    fails(dir, /file "loop" is a loop of symbolic links/);
   });
 
   it("reports missing resources, cycles and remote URLs", () => {
