@@ -4,7 +4,7 @@
  * features we do not implement instead of ignoring them.
  */
 import { KustomizeError } from "./api.ts";
-import type { Loader } from "./loader.ts";
+import { type Loader, refuseRemoteFile } from "./loader.ts";
 import { parseYamlDocument } from "./yaml/parse.ts";
 
 export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -349,7 +349,9 @@ export function loadKustomization(ldr: Loader): LoadedKustomization {
           ? value
           : [];
     for (const path of paths) {
-      if (typeof path === "string" && !path.includes("\n") && !ldr.exists(path)) {
+      if (typeof path !== "string" || path.includes("\n")) continue;
+      refuseRemoteFile(path, { file, key });
+      if (!ldr.exists(path)) {
         throw new KustomizeError(`file "${path}" not found (no such file or directory)`, {
           file,
           key,

@@ -88,6 +88,22 @@ function mib(bytes: number): string {
   return (bytes / (1024 * 1024)).toFixed(bytes % (1024 * 1024) === 0 ? 0 : 1);
 }
 
+/** Strict: invalid UTF-8 is an error, not U+FFFD; a byte order mark stays for the parser. */
+const UTF8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * kustomize fetches a file path that is an http(s) URL (a patch, an OpenAPI schema, a
+ * generator's file). Builds here are offline: say so instead of "not found".
+ */
+export function refuseRemoteFile(path: string, from: Where): void {
+  if (/^https?:\/\//i.test(path)) {
+    throw new KustomizeError(
+      `remote file "${path}" is not supported: kustomize-ts builds offline (download it into the repository and use a relative path)`,
+      from,
+    );
+  }
+}
+
 export class Loader {
   readonly root: string;
   readonly restrictor: Restrictor;
@@ -138,7 +154,18 @@ export class Loader {
 
   /** Reads a text file referenced from this root; `key` names the kustomization field asking. */
   readFile(path: string, from: Where): string {
-    return this.readBytes(path, from).toString("utf8");
+    const bytes = this.readBytes(path, from);
+    if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+      throw new KustomizeError(`file "${path}" is UTF-16 text: save it as UTF-8`, from);
+    }
+    try {
+      return UTF8.decode(bytes);
+    } catch {
+      throw new KustomizeError(
+        `file "${path}" is not UTF-8 text: is it a binary file? (YAML and env files must be UTF-8)`,
+        from,
+      );
+    }
   }
 
   /**
@@ -147,6 +174,7 @@ export class Loader {
    * regular file of at most MAX_FILE_BYTES is read: a device or FIFO would never end.
    */
   readBytes(path: string, from: Where): Buffer {
+    refuseRemoteFile(path, from);
     const abs = this.abs(path);
     let real: string;
     try {
