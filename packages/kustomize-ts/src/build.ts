@@ -14,7 +14,7 @@ import { type Kustomization, loadKustomization } from "./kustomization.ts";
 import { Loader, looksRemote } from "./loader.ts";
 import { applyPatch, applyPatchesStrategicMerge, applyPatchJson6902 } from "./patching.ts";
 import { applyReplacements } from "./replacements.ts";
-import { idEquals, idString, type Resource } from "./resource.ts";
+import { idEquals, idKey, idString, type Resource } from "./resource.ts";
 import { resourcesFromText } from "./resources.ts";
 import { sortResources } from "./sort.ts";
 import { applyImage } from "./transformers/images.ts";
@@ -159,14 +159,18 @@ function where(file: string, key: string): { file: string; key: string } {
 }
 
 function append(list: Resource[], incoming: readonly Resource[], file: string, key: string): void {
+  // One set per call: a file of thousands of documents must not compare each with each.
+  const seen = new Set(list.map((other) => idKey(other.curId())));
   for (const r of incoming) {
     const id = r.curId();
-    if (list.some((other) => idEquals(other.curId(), id))) {
+    const k = idKey(id);
+    if (seen.has(k)) {
       throw new KustomizeError(
         `may not add resource with an already registered id: ${idString(id)} (from ${r.source}): it is declared twice`,
         where(file, key),
       );
     }
+    seen.add(k);
     list.push(r);
   }
 }

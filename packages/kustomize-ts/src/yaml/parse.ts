@@ -123,7 +123,8 @@ function parseUncached(
     schema: "failsafe",
     lineCounter: lc,
     prettyErrors: false,
-    uniqueKeys: dialect === "v3" && !firstKeyWins,
+    // Checked in toValue: the parser's own check compares each key with every other one.
+    uniqueKeys: false,
   });
   if (!Array.isArray(docs)) return [];
   const out: unknown[] = [];
@@ -202,7 +203,15 @@ function toValue(node: Node, ctx: Ctx, depth: number, place: Place): unknown {
       }
       countNode(ctx);
       const key = keyText(keyNode, ctx);
-      if (ctx.firstKeyWins && Object.hasOwn(out, key)) continue;
+      if (Object.hasOwn(out, key)) {
+        if (ctx.firstKeyWins) continue;
+        if (ctx.dialect === "v3") {
+          throw new KustomizeError("invalid YAML: Map keys must be unique", {
+            file,
+            line: lineOf(keyNode as Node, ctx),
+          });
+        }
+      }
       const next = childPlace(place, key);
       let value: unknown;
       if (pair.value === null) value = next === "annotation" ? "" : null;
