@@ -10,7 +10,7 @@ import { addCustomConfig, resetCustomConfig, withCustom } from "./config/custom.
 import { COMMON_ANNOTATIONS, COMMON_LABELS, TEMPLATE_LABELS } from "./config/fieldspecs.ts";
 import { compactSpec, type FieldSpec } from "./fieldspec.ts";
 import { contentHash, generate } from "./generators.ts";
-import { type Kustomization, loadKustomization } from "./kustomization.ts";
+import { type Kustomization, kustomizationText, loadKustomization } from "./kustomization.ts";
 import { Loader, looksRemote } from "./loader.ts";
 import { applyPatch, applyPatchesStrategicMerge, applyPatchJson6902 } from "./patching.ts";
 import { applyReplacements } from "./replacements.ts";
@@ -24,6 +24,7 @@ import { applyNamespace } from "./transformers/namespace.ts";
 import { applyAffix } from "./transformers/prefixsuffix.ts";
 import { applyReplicas } from "./transformers/replicas.ts";
 import { mergeVars, resolveVars, type Var } from "./vars.ts";
+import { innerLine } from "./yaml/locate.ts";
 import { parseYamlStream } from "./yaml/parse.ts";
 
 const COMMON_LABEL_SPECS = COMMON_LABELS.map(compactSpec);
@@ -377,8 +378,30 @@ function runTransformers(ldr: Loader, k: Kustomization, file: string, list: Reso
     if (error instanceof KustomizeError && error.file === undefined) {
       throw new KustomizeError(error.message, { file });
     }
-    throw error;
+    throw inlineErrorInPlace(error, k, file);
   }
+}
+
+/**
+ * An error in an inline patch names `file (patches[0])` and a line of the patch: point at
+ * that line of the kustomization file instead, which is where the user looks.
+ */
+function inlineErrorInPlace(error: unknown, k: Kustomization, file: string): unknown {
+  if (!(error instanceof KustomizeError) || error.line === undefined) return error;
+  const match = /^ \((patches|patchesJson6902|patchesStrategicMerge)\[(\d+)\]\)$/.exec(
+    error.file?.startsWith(file) ? error.file.slice(file.length) : "",
+  );
+  const text = kustomizationText(k);
+  if (!match || text === undefined) return error;
+  const field = match[1] as "patches" | "patchesJson6902" | "patchesStrategicMerge";
+  const index = Number(match[2]);
+  const path = field === "patchesStrategicMerge" ? [field, index] : [field, index, "patch"];
+  const entry = k[field]?.[index];
+  const raw = typeof entry === "string" ? entry : (entry?.patch ?? "");
+  // `patches` reads its inline patch trimmed: count the lines cut from its start.
+  const skipped = field === "patches" ? (/^\s*/.exec(raw)?.[0].split("\n").length ?? 1) - 1 : 0;
+  const line = innerLine(text, path, error.line, skipped);
+  return new KustomizeError(error.reason, { file, key: match[0].slice(2, -1), line });
 }
 
 function runTransformersUnchecked(

@@ -5,6 +5,8 @@
  */
 import { KustomizeError } from "./api.ts";
 import { type Loader, refuseRemoteFile } from "./loader.ts";
+import { didYouMean } from "./suggest.ts";
+import { lineAt, type Path } from "./yaml/locate.ts";
 import { parseYamlDocument } from "./yaml/parse.ts";
 
 export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
@@ -232,14 +234,41 @@ function fieldFor(fields: Record<string, Shape>, key: string): string | undefine
   return Object.keys(fields).find((f) => f.toLowerCase() === lower);
 }
 
+/** The kustomization file being checked, and how to find a line in it. */
+interface Source {
+  file: string;
+  text: string;
+}
+
+/** `images[0].newTag`, as kustomize's messages write a field's place. */
+function pathText(segs: Path): string {
+  return segs.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
+}
+
+function fieldError(message: string, segs: Path, src: Source): KustomizeError {
+  return new KustomizeError(message, {
+    file: src.file,
+    key: pathText(segs),
+    line: lineAt(src.text, segs),
+  });
+}
+
+function unknownField(segs: Path, known: string[], src: Source): KustomizeError {
+  const name = String(segs[segs.length - 1]);
+  const hint = didYouMean(name, known);
+  return fieldError(
+    `unknown field "${pathText(segs)}"${hint || " (not a kustomization field; check its spelling)"}`,
+    segs,
+    src,
+  );
+}
+
 /** Checks `value` against `shape` and returns it with canonical field names. */
-function check(value: unknown, shape: Shape, path: string, file: string): unknown {
+function check(value: unknown, shape: Shape, segs: Path, src: Source): unknown {
   if (value === null || value === undefined || shape === "any") return value;
+  const path = pathText(segs);
   const fail = (want: string): never => {
-    throw new KustomizeError(`field "${path}" must be ${want}, not ${typeName(value)}`, {
-      file,
-      key: path,
-    });
+    throw fieldError(`field "${path}" must be ${want}, not ${typeName(value)}`, segs, src);
   };
   if (shape === "string") {
     if (typeof value !== "string") fail("a string (quote it if it looks like a number or boolean)");
@@ -255,26 +284,28 @@ function check(value: unknown, shape: Shape, path: string, file: string): unknow
   }
   if ("list" in shape) {
     if (!Array.isArray(value)) fail("a list");
-    return (value as unknown[]).map((item, i) => check(item, shape.list, `${path}[${i}]`, file));
+    return (value as unknown[]).map((item, i) => check(item, shape.list, [...segs, i], src));
   }
   if (typeof value !== "object" || Array.isArray(value)) fail("a map");
   const entries = Object.entries(value as Record<string, unknown>);
   const out: Record<string, unknown> = {};
   if ("map" in shape) {
-    for (const [k, v] of entries) out[k] = check(v, shape.map, `${path}.${k}`, file);
+    for (const [k, v] of entries) out[k] = check(v, shape.map, [...segs, k], src);
     return out;
   }
   for (const [k, v] of entries) {
     const field = fieldFor(shape.obj, k);
-    if (!field) {
-      throw new KustomizeError(`unknown field "${path}.${k}" (not a known kustomization field)`, {
-        file,
-        key: `${path}.${k}`,
-      });
-    }
-    out[field] = check(v, shape.obj[field] as Shape, `${path}.${field}`, file);
+    if (!field) throw unknownField([...segs, k], Object.keys(shape.obj), src);
+    out[field] = check(v, shape.obj[field] as Shape, [...segs, field], src);
   }
   return out;
+}
+
+/** The text each kustomization was read from, to place messages about inline values. */
+const texts = new WeakMap<Kustomization, string>();
+
+export function kustomizationText(k: Kustomization): string | undefined {
+  return texts.get(k);
 }
 
 export interface LoadedKustomization {
@@ -315,18 +346,11 @@ export function loadKustomization(ldr: Loader): LoadedKustomization {
     throw new KustomizeError("a kustomization must be a YAML map", { file });
   }
   const k: Kustomization = {};
+  const src = { file, text };
   for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
     const field = fieldFor(SHAPE, key);
-    if (!field) {
-      throw new KustomizeError(
-        `unknown field "${key}" (not a kustomization field; check its spelling)`,
-        {
-          file,
-          key,
-        },
-      );
-    }
-    k[field] = check(value, SHAPE[field] as Shape, field, file);
+    if (!field) throw unknownField([key], Object.keys(SHAPE), src);
+    k[field] = check(value, SHAPE[field] as Shape, [field], src);
   }
   const empty = Object.entries(k).every(
     ([key, v]) => key === "apiVersion" || key === "kind" || v === null || v === undefined,
@@ -374,6 +398,7 @@ export function loadKustomization(ldr: Loader): LoadedKustomization {
   }
   fix(k);
   enforce(k, file);
+  texts.set(k, text);
   return { k, file };
 }
 

@@ -78,6 +78,52 @@ describe("build", () => {
     fails(tree({ "kustomization.yaml": "a: b: c\n" }), /invalid YAML/);
   });
 
+  it("suggests the field a misspelt name was meant to be, on its line", () => {
+    const top = fails(
+      tree({ "kustomization.yaml": "resources:\n- a.yaml\n\nnamPrefix: p-\n" }),
+      /line 4, key "namPrefix": unknown field "namPrefix": did you mean "namePrefix"\?/,
+    );
+    expect(top.line).toBe(4);
+    fails(
+      tree({ "kustomization.yaml": "images:\n- name: a\n  nwTag: v1\n" }),
+      /line 3, key "images\[0\].nwTag": unknown field "images\[0\].nwTag": did you mean "newTag"\?/,
+    );
+    fails(
+      tree({ "kustomization.yaml": "resources: []\nsomethingElse: 1\n" }),
+      /unknown field "somethingElse" \(not a kustomization field; check its spelling\)/,
+    );
+    const typed = fails(
+      tree({
+        "kustomization.yaml":
+          "resources: []\ncommonLabels:\n  a: b\n  app.kubernetes.io/version: 1.0\n",
+      }),
+      /must be a string/,
+    );
+    expect(typed.line).toBe(4);
+  });
+
+  it("places errors in an inline patch on the kustomization's own line", () => {
+    const patch =
+      "- patch: |-\n    apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: a\n    data: [x\n";
+    const inline = fails(
+      tree({
+        "kustomization.yaml": `resources:\n- cm.yaml\npatches:\n${patch}`,
+        "cm.yaml": cm("a"),
+      }),
+      /kustomization.yaml, line 9, key "patches\[0\]": invalid YAML/,
+    );
+    expect(inline.line).toBe(9);
+    const json =
+      "- target: {kind: ConfigMap, name: a}\n  patch: |-\n    - op: add\n      path: /data\n     value: x\n";
+    fails(
+      tree({
+        "kustomization.yaml": `resources:\n- cm.yaml\npatchesJson6902:\n${json}`,
+        "cm.yaml": cm("a"),
+      }),
+      /line 8, key "patchesJson6902\[0\]": invalid JSON patch: Sequence item without - indicator$/,
+    );
+  });
+
   it("accepts field names in any case, like encoding/json", () => {
     const dir = tree({
       "kustomization.yaml": "Resources:\n- cm.yaml\nNAMEPREFIX: x-\n",
