@@ -4,12 +4,11 @@
  * features we do not implement instead of ignoring them.
  */
 import { KustomizeError } from "./api.ts";
+import { kustomizationFilesIn, onlyKustomizationFile } from "./files.ts";
 import { type Loader, refuseRemoteFile } from "./loader.ts";
 import { didYouMean } from "./suggest.ts";
 import { lineAt, type Path } from "./yaml/locate.ts";
 import { parseYamlDocument } from "./yaml/parse.ts";
-
-export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 export interface FieldSpecArg {
   group?: string;
@@ -316,28 +315,7 @@ export interface LoadedKustomization {
 
 /** Finds and parses the kustomization file of `ldr`'s root. */
 export function loadKustomization(ldr: Loader): LoadedKustomization {
-  const found = KUSTOMIZATION_FILES.filter((name) => {
-    try {
-      return ldr.exists(name) && !ldr.isDir(name);
-    } catch {
-      return false;
-    }
-  });
-  if (found.length === 0) {
-    throw new KustomizeError(
-      `unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '${ldr.display(ldr.root)}'`,
-      { file: ldr.display(ldr.root) },
-    );
-  }
-  if (found.length > 1) {
-    throw new KustomizeError(
-      `found multiple kustomization files (${found.join(", ")}): keep only one`,
-      {
-        file: ldr.display(ldr.root),
-      },
-    );
-  }
-  const name = found[0] as string;
+  const name = onlyKustomizationFile(kustomizationFilesIn(ldr.root), ldr.display(ldr.root));
   const file = ldr.display(ldr.abs(name));
   const text = ldr.readFile(name, { file });
   let data = parseYamlDocument(text, file, "v2");

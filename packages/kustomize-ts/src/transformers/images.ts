@@ -7,32 +7,11 @@ import { KustomizeError } from "../api.ts";
 import { withCustom } from "../config/custom.ts";
 import { IMAGES } from "../config/fieldspecs.ts";
 import { compactSpec, isMap, specMatches, walkSpec } from "../fieldspec.ts";
+import { splitImage } from "../image-ref.ts";
 import type { ImageArg } from "../kustomization.ts";
 import type { Resource } from "../resource.ts";
 
 const SPECS = IMAGES.map(compactSpec);
-
-/** Splits "host/name:tag@digest" into its parts the way kustomize's image.Split does. */
-export function splitImage(image: string): { name: string; tag: string; digest: string } {
-  let slash = image.indexOf("/");
-  let search = image;
-  if (slash > 0) search = image.slice(slash);
-  else slash = 0;
-  let id = search.indexOf("@");
-  let ic = search.indexOf(":");
-  if (ic < 0 && id < 0) return { name: image, tag: "", digest: "" };
-  if (id >= 0 && (id < ic || ic < 0)) {
-    id += slash;
-    return { name: image.slice(0, id), tag: "", digest: image.slice(id + 1) };
-  }
-  if (id >= 0 && ic >= 0) {
-    id += slash;
-    ic += slash;
-    return { name: image.slice(0, ic), tag: image.slice(ic + 1, id), digest: image.slice(id + 1) };
-  }
-  ic += slash;
-  return { name: image.slice(0, ic), tag: image.slice(ic + 1), digest: "" };
-}
 
 const matchers = new Map<string, RegExp | null>();
 
