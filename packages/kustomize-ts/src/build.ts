@@ -13,6 +13,13 @@ import { contentHash, generate } from "./generators.ts";
 import { type Kustomization, kustomizationText, loadKustomization } from "./kustomization.ts";
 import { Loader, looksRemote } from "./loader.ts";
 import { applyPatch, applyPatchesStrategicMerge, applyPatchJson6902 } from "./patching.ts";
+import {
+  builtinKind,
+  generatorArgs,
+  type PluginConfig,
+  type PluginWhere,
+  runTransformerConfig,
+} from "./plugins.ts";
 import { applyReplacements } from "./replacements.ts";
 import { idEquals, idKey, idString, type Resource } from "./resource.ts";
 import { resourcesFromText } from "./resources.ts";
@@ -43,8 +50,9 @@ let tracing = false;
 /** vars declared anywhere in the build, resolved at the end. */
 let buildVars: Var[] = [];
 
-function originText(configuredIn: string, kind: string): string {
-  return `configuredIn: ${configuredIn}\nconfiguredBy:\n  apiVersion: builtin\n  kind: ${kind}\n`;
+function originText(configuredIn: string, kind: string, name?: string): string {
+  const named = name === undefined ? "" : `  name: ${name}\n`;
+  return `configuredIn: ${configuredIn}\nconfiguredBy:\n  apiVersion: builtin\n  kind: ${kind}\n${named}`;
 }
 
 /** Notes, on every resource so far, that a builtin transformer of `kind` was configured here. */
@@ -55,7 +63,11 @@ function traceTransformer(
   list: readonly Resource[],
 ): void {
   if (!tracing) return;
-  const text = originText(posix.join(ldr.originPath, basename(file)), kind);
+  traceText(originText(posix.join(ldr.originPath, basename(file)), kind), list);
+}
+
+/** Notes `text` (an origin) as the latest transformation of every resource so far. */
+function traceText(text: string, list: readonly Resource[]): void {
   for (const r of list) {
     if (r.origin === undefined) r.origin = text;
     else r.transformations.push(text);
@@ -261,6 +273,30 @@ function runGenerators(ldr: Loader, k: Kustomization, file: string, list: Resour
   (k.secretGenerator ?? []).forEach((args, i) => {
     gens.push(generate(ldr, args, "Secret", k.generatorOptions, file, i));
   });
+  const plugged: Resource[] = [];
+  for (const { config, where, configuredIn } of pluginConfigs(
+    ldr,
+    k.generators,
+    file,
+    "generators",
+  )) {
+    const kind = builtinKind(config, where);
+    if (kind !== "ConfigMapGenerator" && kind !== "SecretGenerator") {
+      throw new KustomizeError(`${kind} is not a generator: list it under "transformers"`, where);
+    }
+    const args = generatorArgs(config, where);
+    const index = Number(/\[(\d+)\]/.exec(where.key)?.[1] ?? 0);
+    const res = generate(
+      ldr,
+      args,
+      kind === "ConfigMapGenerator" ? "ConfigMap" : "Secret",
+      undefined,
+      file,
+      index,
+    );
+    if (tracing) res.origin = originText(configuredIn, kind, args.name);
+    plugged.push(res);
+  }
   for (const res of gens) {
     if (tracing) {
       const kind = res.kind === "ConfigMap" ? "ConfigMapGenerator" : "SecretGenerator";
@@ -268,6 +304,7 @@ function runGenerators(ldr: Loader, k: Kustomization, file: string, list: Resour
     }
     absorb(list, res, file);
   }
+  for (const res of plugged) absorb(list, res, file);
 }
 
 function mergeMaps(a: unknown, b: unknown): Record<string, unknown> {
@@ -467,15 +504,87 @@ function runTransformersUnchecked(
     t("ImageTagTransformer");
   }
   if (k.replacements?.length) {
-    runReplacements(ldr, k, file, list);
+    runReplacements(ldr, k.replacements, file, list);
     t("ReplacementTransformer");
+  }
+  for (const { config, where, configuredIn } of pluginConfigs(
+    ldr,
+    k.transformers,
+    file,
+    "transformers",
+  )) {
+    runTransformerConfig(ldr, list, config, where, (entries) =>
+      runReplacements(ldr, entries, file, list),
+    );
+    if (tracing) {
+      const name = String((config.metadata as Record<string, unknown>).name);
+      traceText(originText(configuredIn, String(config.kind), name), list);
+    }
   }
 }
 
-function runReplacements(ldr: Loader, k: Kustomization, file: string, list: Resource[]): void {
+/**
+ * The plugin configs a `generators:` or `transformers:` list names: files of configs,
+ * directories whose kustomization builds them, or inline YAML.
+ */
+function pluginConfigs(
+  ldr: Loader,
+  entries: unknown,
+  file: string,
+  field: "generators" | "transformers",
+): { config: PluginConfig; where: PluginWhere; configuredIn: string }[] {
+  if (!Array.isArray(entries)) return [];
+  const out: { config: PluginConfig; where: PluginWhere; configuredIn: string }[] = [];
+  entries.forEach((entry, i) => {
+    const key = `${field}[${i}]`;
+    const at = where(file, key);
+    // buildMetadata names the file a config came from: its own, or the kustomization's.
+    const add = (docs: unknown[], configuredIn: string | ((i: number) => string)) => {
+      docs.forEach((config, n) => {
+        const from = typeof configuredIn === "string" ? configuredIn : configuredIn(n);
+        out.push({ config: config as PluginConfig, where: at, configuredIn: from });
+      });
+    };
+    if (typeof entry !== "string" || entry.trim() === "") {
+      throw new KustomizeError(`empty ${field} entry: give a file, a directory or inline YAML`, at);
+    }
+    if (entry.includes("\n") || /^\s*(apiVersion|kind)\s*:/.test(entry)) {
+      add(parseYamlStream(entry, `${file} (${key})`), posix.join(ldr.originPath, basename(file)));
+    } else if (looksRemote(entry) && !ldr.exists(entry)) {
+      throw new KustomizeError(`remote ${field} are not supported: ${entry}`, at);
+    } else if (ldr.isDir(entry)) {
+      const child = ldr.child(entry, at);
+      const sub = loadKustomization(child);
+      const built = accumulateTarget(child, sub.k, sub.file, []);
+      add(
+        built.map((r) => r.obj),
+        (n) =>
+          /^path: (.*)$/m.exec(built[n]?.origin ?? "")?.[1] ?? posix.join(ldr.originPath, entry),
+      );
+    } else if (ldr.exists(entry)) {
+      add(
+        parseYamlStream(ldr.readFile(entry, at), ldr.display(ldr.abs(entry))),
+        posix.join(ldr.originPath, entry),
+      );
+    } else {
+      throw new KustomizeError(
+        `${field} entry "${entry}" not found: no such file or directory`,
+        at,
+      );
+    }
+  });
+  return out;
+}
+
+function runReplacements(
+  ldr: Loader,
+  replacements: readonly unknown[],
+  file: string,
+  list: Resource[],
+): void {
   const entries: unknown[] = [];
-  (k.replacements ?? []).forEach((entry, i) => {
-    const path = entry.path;
+  replacements.forEach((entry, i) => {
+    const path = (entry as { path?: unknown } | null)?.path;
     if (typeof path === "string") {
       const text = ldr.readFile(path, where(file, `replacements[${i}]`));
       const loaded = resourcesFromReplacementFile(text, ldr.display(ldr.abs(path)));

@@ -214,8 +214,6 @@ const UNSUPPORTED: Record<string, string> = {
   helmGlobals: "Helm charts are not supported",
   helmCharts: "Helm charts are not supported (kustomize needs the helm binary for them)",
   helmChartInflationGenerator: "Helm charts are not supported",
-  generators: "generator plugins are not supported",
-  transformers: "transformer plugins are not supported",
   validators: "validator plugins are not supported",
 };
 

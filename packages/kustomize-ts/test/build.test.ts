@@ -63,8 +63,11 @@ describe("build", () => {
     );
     fails(tree({ "kustomization.yaml": "helmCharts:\n- name: x\n" }), /Helm/);
     fails(
-      tree({ "kustomization.yaml": "transformers:\n- t.yaml\n", "t.yaml": "" }),
-      /plugins are not supported/,
+      tree({
+        "kustomization.yaml": "transformers:\n- t.yaml\n",
+        "t.yaml": "apiVersion: example.com/v1\nkind: Sops\nmetadata:\n  name: s\n",
+      }),
+      /external plugins disabled; unable to load external plugin 'Sops'/,
     );
     fails(tree({ "kustomization.yaml": "crds:\n- missing.json\n" }), /not found/);
     fails(tree({ "kustomization.yaml": "buildMetadata: [other]\n" }), /buildMetadata "other"/);

@@ -6,7 +6,7 @@
 import { KustomizeError } from "../api.ts";
 import { withCustom } from "../config/custom.ts";
 import { IMAGES } from "../config/fieldspecs.ts";
-import { compactSpec, isMap, specMatches, walkSpec } from "../fieldspec.ts";
+import { compactSpec, type FieldSpec, isMap, specMatches, walkSpec } from "../fieldspec.ts";
 import { splitImage } from "../image-ref.ts";
 import type { ImageArg } from "../kustomization.ts";
 import type { Resource } from "../resource.ts";
@@ -89,12 +89,17 @@ function walkContainers(node: unknown, img: ImageArg, r: Resource): void {
   }
 }
 
-export function applyImage(resources: readonly Resource[], img: ImageArg): void {
+/** `specs`: where images are besides containers (a builtin plugin config gives its own). */
+export function applyImage(
+  resources: readonly Resource[],
+  img: ImageArg,
+  specs: readonly FieldSpec[] = withCustom("images", SPECS),
+): void {
   for (const r of resources) {
     if (r.kind === "CustomResourceDefinition") continue;
     walkContainers(r.obj, img, r);
     const gvk = r.gvk();
-    for (const spec of withCustom("images", SPECS)) {
+    for (const spec of specs) {
       if (!specMatches(spec, gvk)) continue;
       walkSpec(r.obj, spec, undefined, (holder, key) =>
         updateField(holder as Record<string | number, unknown>, key, img, r),
