@@ -404,6 +404,8 @@ function labelSpecs(label: NonNullable<Kustomization["labels"]>[number]): FieldS
     if (label.includeTemplates) add(withCustom("templateLabels", TEMPLATE_LABEL_SPECS));
     add([METADATA_LABELS]);
   }
+  // `configurations:` specs under `labels` apply to every labels entry.
+  add(withCustom("labels", []));
   return specs;
 }
 

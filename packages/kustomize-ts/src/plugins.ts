@@ -207,8 +207,8 @@ export function runTransformerConfig(
         kind === "SuffixTransformer" ? "" : (optionalString(config, "prefix", where) ?? "");
       const suffix =
         kind === "PrefixTransformer" ? "" : (optionalString(config, "suffix", where) ?? "");
-      applyAffix(list, prefix, "prefix");
-      applyAffix(list, suffix, "suffix");
+      applyAffix(list, prefix, "prefix", []);
+      applyAffix(list, suffix, "suffix", []);
       return;
     }
     case "ImageTagTransformer": {

@@ -11,6 +11,7 @@ export const CATEGORIES = [
   "namespace",
   "commonLabels",
   "templateLabels",
+  "labels",
   "commonAnnotations",
   "varReference",
   "images",
