@@ -29,6 +29,8 @@ export function applyNamespace(
     const gvk = r.gvk();
     for (const spec of specs) {
       if (!specMatches(spec, gvk)) continue;
+      // Only the core Namespace is renamed; a custom kind called Namespace is an ordinary one.
+      if (spec.kind === "Namespace" && spec.path === "metadata/name" && gvk.group !== "") continue;
       walkSpec(r.obj, spec, "scalar", (holder, key) => {
         (holder as Record<string | number, unknown>)[key] = namespace;
       });
