@@ -90,6 +90,7 @@ export function build(dir: string, options: BuildOptions = {}): KubernetesObject
     r.storePreviousId();
     r.name = `${r.name}-${hash}`;
   }
+  checkRoleBindingSubjects(list);
   fixNameReferences(list);
   resolveVars(buildVars, list);
   const sorted = sortResources(list, k, file);
@@ -108,6 +109,26 @@ export function build(dir: string, options: BuildOptions = {}): KubernetesObject
     checkJsonable(r.obj, r.source);
     return finish(r.obj, managedBy);
   });
+}
+
+/**
+ * kustomize's name-reference step refuses a RoleBinding whose ServiceAccount subject has
+ * `namespace: null` (an empty string or no key is accepted).
+ */
+function checkRoleBindingSubjects(list: readonly Resource[]): void {
+  for (const r of list) {
+    if (r.kind !== "RoleBinding" || !Array.isArray(r.obj.subjects)) continue;
+    for (const subject of r.obj.subjects as unknown[]) {
+      if (subject === null || typeof subject !== "object") continue;
+      const s = subject as Record<string, unknown>;
+      if (s.kind === "ServiceAccount" && Object.hasOwn(s, "namespace") && s.namespace === null) {
+        throw new KustomizeError(
+          `Invalid Input: namespace is blank for resource "${idString(r.curId())}": give subject ${String(s.name)} a namespace, or remove its namespace key`,
+          { file: r.source },
+        );
+      }
+    }
+  }
 }
 
 /** kustomize prints through encoding/json, which refuses infinities and NaN. */
