@@ -12,6 +12,8 @@ import { compactSpec, type FieldSpec } from "./fieldspec.ts";
 import { contentHash, generate } from "./generators.ts";
 import { type Kustomization, kustomizationText, loadKustomization } from "./kustomization.ts";
 import { Loader, looksRemote } from "./loader.ts";
+import { customSchema } from "./patches/custom-schema.ts";
+import { useSchema } from "./patches/schema.ts";
 import { applyPatch, applyPatchesStrategicMerge, applyPatchJson6902 } from "./patching.ts";
 import {
   builtinKind,
@@ -83,7 +85,20 @@ export function build(dir: string, options: BuildOptions = {}): KubernetesObject
   tracing = meta.length > 0;
   buildVars = [];
   resetCustomConfig();
-  const list = accumulateTarget(ldr, k, file, []);
+  const previousSchema = useSchema(undefined);
+  try {
+    return finishBuild(accumulateTarget(ldr, k, file, []), k, file, meta);
+  } finally {
+    useSchema(previousSchema);
+  }
+}
+
+function finishBuild(
+  list: Resource[],
+  k: Kustomization,
+  file: string,
+  meta: readonly string[],
+): KubernetesObject[] {
   for (const r of list) {
     if (!r.needsHash) continue;
     const hash = contentHash(r.obj);
@@ -224,6 +239,7 @@ function accumulateTarget(
   file: string,
   list: Resource[],
 ): Resource[] {
+  loadOpenApi(ldr, k, file);
   accumulateResources(ldr, k, file, list);
   loadConfigurations(ldr, k, file);
   runGenerators(ldr, k, file, list);
@@ -244,6 +260,45 @@ function accumulateTarget(
   runTransformers(ldr, k, file, list);
   if (Array.isArray(k.vars) && k.vars.length > 0) mergeVars(buildVars, k.vars, list, file);
   return list;
+}
+
+/**
+ * `openapi`: a custom schema replaces the built-in one for the rest of the build, from
+ * whichever kustomization names it (a base's too), as in kustomize.
+ */
+function loadOpenApi(ldr: Loader, k: Kustomization, file: string): void {
+  const openapi = k.openapi as Record<string, string> | undefined | null;
+  if (!openapi) return;
+  const at = where(file, "openapi");
+  for (const key of Object.keys(openapi)) {
+    if (key !== "path" && key !== "version") {
+      throw new KustomizeError(`unknown field "openapi.${key}": openapi takes path or version`, at);
+    }
+  }
+  const { path, version } = openapi;
+  if (path !== undefined && version !== undefined) {
+    throw new KustomizeError("builtin version and custom schema provided, cannot use both", at);
+  }
+  if (version !== undefined) {
+    if (version !== "v1.21.2") {
+      throw new KustomizeError(
+        `the specified OpenAPI version is not built in: "${version}" (kustomize 5.5 has v1.21.2)`,
+        at,
+      );
+    }
+    useSchema(undefined);
+    return;
+  }
+  if (path === undefined) return;
+  const text = ldr.readFile(path, at);
+  const shown = ldr.display(ldr.abs(path));
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    doc = parseYamlStream(text, shown)[0];
+  }
+  useSchema(customSchema(doc, shown));
 }
 
 function accumulateResources(ldr: Loader, k: Kustomization, file: string, list: Resource[]): void {

@@ -209,7 +209,6 @@ const SHAPE: Record<string, Shape> = {
 
 /** Fields kustomize accepts that this implementation refuses, with the reason. */
 const UNSUPPORTED: Record<string, string> = {
-  openapi: "custom OpenAPI schemas are not supported",
   crds: "CRD field specs (crds) are not supported",
   helmGlobals: "Helm charts are not supported",
   helmCharts: "Helm charts are not supported (kustomize needs the helm binary for them)",
@@ -342,12 +341,7 @@ export function loadKustomization(ldr: Loader): LoadedKustomization {
     if (value === undefined || value === null) continue;
     if (Array.isArray(value) && value.length === 0) continue;
     // A missing file is reported as such, as kustomize would, before the refusal.
-    const paths =
-      key === "openapi"
-        ? [(value as Record<string, unknown>).path]
-        : Array.isArray(value)
-          ? value
-          : [];
+    const paths = Array.isArray(value) ? value : [];
     for (const path of paths) {
       if (typeof path !== "string" || path.includes("\n")) continue;
       refuseRemoteFile(path, { file, key });
