@@ -6,6 +6,7 @@
 import { basename, posix } from "node:path";
 import { dropAnnotationAliases, syncAliases } from "./aliases.ts";
 import { type BuildOptions, type KubernetesObject, KustomizeError } from "./api.ts";
+import { crdConfig } from "./config/crds.ts";
 import { addCustomConfig, resetCustomConfig, withCustom } from "./config/custom.ts";
 import { COMMON_ANNOTATIONS, COMMON_LABELS, TEMPLATE_LABELS } from "./config/fieldspecs.ts";
 import { compactSpec, type FieldSpec } from "./fieldspec.ts";
@@ -233,6 +234,22 @@ function loadConfigurations(ldr: Loader, k: Kustomization, file: string): void {
   });
 }
 
+/** `crds`: the name references and fields their annotations declare. */
+function loadCrds(ldr: Loader, k: Kustomization, file: string): void {
+  ((k.crds as string[] | undefined) ?? []).forEach((path, i) => {
+    const at = where(file, `crds[${i}]`);
+    const text = ldr.readFile(path, at);
+    const shown = ldr.display(ldr.abs(path));
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      doc = parseYamlStream(text, shown)[0];
+    }
+    addCustomConfig(crdConfig(doc, shown), shown);
+  });
+}
+
 function accumulateTarget(
   ldr: Loader,
   k: Kustomization,
@@ -242,6 +259,7 @@ function accumulateTarget(
   loadOpenApi(ldr, k, file);
   accumulateResources(ldr, k, file, list);
   loadConfigurations(ldr, k, file);
+  loadCrds(ldr, k, file);
   runGenerators(ldr, k, file, list);
   for (const [i, path] of (k.components ?? []).entries()) {
     const key = `components[${i}]`;

@@ -209,7 +209,6 @@ const SHAPE: Record<string, Shape> = {
 
 /** Fields kustomize accepts that this implementation refuses, with the reason. */
 const UNSUPPORTED: Record<string, string> = {
-  crds: "CRD field specs (crds) are not supported",
   helmGlobals: "Helm charts are not supported",
   helmCharts: "Helm charts are not supported (kustomize needs the helm binary for them)",
   helmChartInflationGenerator: "Helm charts are not supported",
