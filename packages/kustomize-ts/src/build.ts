@@ -109,7 +109,13 @@ function finishBuild(
   checkRoleBindingSubjects(list);
   fixNameReferences(list);
   resolveVars(buildVars, list);
-  const sorted = sortResources(list, k, file);
+  // Local configuration takes part in the whole build (a replacement's source, say) and is
+  // left out of the output only now, as kustomize does.
+  const sorted = sortResources(
+    list.filter((r) => r.annotations()["config.kubernetes.io/local-config"] !== "true"),
+    k,
+    file,
+  );
   const managedBy = meta.includes("managedByLabel");
   const origins = meta.includes("originAnnotations");
   const transformations = meta.includes("transformerAnnotations");

@@ -73,8 +73,6 @@ export function resourcesFromText(
       );
       continue;
     }
-    const annotations = isMap(doc.metadata) ? doc.metadata.annotations : undefined;
-    if (isMap(annotations) && annotations["config.kubernetes.io/local-config"] === "true") continue;
     // kustomize gives every resource a metadata map (only a nameless `*List` kind lacks one).
     if (!isMap(doc.metadata)) doc.metadata = {};
     out.push(new Resource(doc as KubernetesObject, source));
