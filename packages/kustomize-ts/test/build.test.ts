@@ -127,6 +127,65 @@ describe("build", () => {
     );
   });
 
+  it("refuses the builtin plugin configs it cannot run faithfully, saying which", () => {
+    const plugin = (field: string, body: string) =>
+      tree({
+        "kustomization.yaml": `resources:\n- cm.yaml\n${field}:\n- |-\n  apiVersion: builtin\n  metadata:\n    name: x\n${body}`,
+        "cm.yaml": cm("a"),
+      });
+    fails(
+      plugin("transformers", "  kind: SortOrderTransformer\n"),
+      /builtin plugin SortOrderTransformer is not supported/,
+    );
+    fails(
+      plugin("transformers", "  kind: NamespaceTransformer\n  unsetOnly: true\n"),
+      /unsetOnly is not supported/,
+    );
+    fails(
+      plugin(
+        "transformers",
+        "  kind: NamespaceTransformer\n  setRoleBindingSubjects: allServiceAccounts\n",
+      ),
+      /setRoleBindingSubjects "allServiceAccounts" is not supported/,
+    );
+    fails(
+      plugin(
+        "transformers",
+        "  kind: PrefixTransformer\n  prefix: p-\n  fieldSpecs:\n  - path: spec/name\n",
+      ),
+      /metadata\/name of every kind only/,
+    );
+    fails(
+      plugin("transformers", "  kind: ConfigMapGenerator\n"),
+      /is a generator: list it under "generators"/,
+    );
+    fails(
+      plugin("generators", "  kind: LabelTransformer\n"),
+      /is not a generator: list it under "transformers"/,
+    );
+    fails(
+      plugin("transformers", "  kind: LabelTransformer\n  labels: [a]\n"),
+      /labels must be a map of strings/,
+    );
+    fails(
+      tree({
+        "kustomization.yaml":
+          "transformers:\n- |-\n  apiVersion: builtin\n  kind: LabelTransformer\n",
+      }),
+      /plugin config LabelTransformer needs metadata.name/,
+    );
+    fails(
+      tree({ "kustomization.yaml": "transformers:\n- https://example.com/t.yaml\n" }),
+      /remote transformers are not supported/,
+    );
+    const ok = plugin(
+      "generators",
+      "  kind: SecretGenerator\n  type: Opaque\n  env: app.env\n  options:\n    disableNameSuffixHash: true\n",
+    );
+    writeFileSync(join(ok, "app.env"), "A=1\n");
+    expect(build(ok).find((o) => o.kind === "Secret")?.data).toEqual({ A: "MQ==" });
+  });
+
   it("accepts field names in any case, like encoding/json", () => {
     const dir = tree({
       "kustomization.yaml": "Resources:\n- cm.yaml\nNAMEPREFIX: x-\n",
