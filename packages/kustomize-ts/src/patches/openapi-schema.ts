@@ -6,7 +6,7 @@
  * `i`: list items, `a`: map values; a string names another type (type names drop the
  * document's `io.k8s.` prefix). Reduced from that document once, with the rules that
  * custom-schema.ts applies to a kustomization's own `openapi` file; the document itself is
- * not shipped (it is 3 MB). Change an entry only together with a differential case showing
+ * not shipped (several MB). Change an entry only together with a differential case showing
  * kubectl's merge for it.
  */
 import type { SchemaNode } from "./schema.ts";
