@@ -14,6 +14,6 @@ export { build } from "./build.ts";
 export { main } from "./cli.ts";
 export type { ImageEntry } from "./edit/image-arg.ts";
 export { type ImageEdit, setImage, setImageInDir } from "./edit/set-image.ts";
-export { findKustomizationFile, KUSTOMIZATION_FILE_NAMES } from "./files.ts";
+export { findKustomizationFile, KUSTOMIZATION_FILE_NAMES, kustomizationFilesIn } from "./files.ts";
 export { formatImageReference, type ImageReference, parseImageReference } from "./image-ref.ts";
 export { toYaml } from "./yaml/emit.ts";

@@ -7,6 +7,7 @@ import {
   findKustomizationFile,
   KUSTOMIZATION_FILE_NAMES,
   KustomizeError,
+  kustomizationFilesIn,
   setImage,
   setImageInDir,
 } from "../src/index.ts";
@@ -633,5 +634,8 @@ describe("findKustomizationFile and KUSTOMIZATION_FILE_NAMES", () => {
     expect(() => findKustomizationFile(dir)).toThrow(/unable to find one of/);
     writeFileSync(join(dir, "Kustomization"), "");
     expect(findKustomizationFile(dir)).toBe(join(dir, "Kustomization"));
+    writeFileSync(join(dir, "kustomization.yml"), "");
+    expect(kustomizationFilesIn(dir)).toEqual(["kustomization.yml", "Kustomization"]);
+    expect(() => findKustomizationFile(dir)).toThrow(/found multiple kustomization files/);
   });
 });
