@@ -13,6 +13,7 @@ import { compactSpec, type FieldSpec } from "./fieldspec.ts";
 import { contentHash, generate } from "./generators.ts";
 import { type Kustomization, kustomizationText, loadKustomization } from "./kustomization.ts";
 import { Loader, looksRemote } from "./loader.ts";
+import { setOwn } from "./own.ts";
 import { customSchema } from "./patches/custom-schema.ts";
 import { useSchema } from "./patches/schema.ts";
 import { applyPatch, applyPatchesStrategicMerge, applyPatchJson6902 } from "./patching.ts";
@@ -410,7 +411,9 @@ function runGenerators(ldr: Loader, k: Kustomization, file: string, list: Resour
 function mergeMaps(a: unknown, b: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const m of [a, b]) {
-    if (m && typeof m === "object" && !Array.isArray(m)) Object.assign(out, m);
+    if (m && typeof m === "object" && !Array.isArray(m)) {
+      for (const [key, value] of Object.entries(m)) setOwn(out, key, value);
+    }
   }
   return out;
 }

@@ -6,6 +6,7 @@
 import { KustomizeError } from "./api.ts";
 import { kustomizationFilesIn, onlyKustomizationFile } from "./files.ts";
 import { type Loader, refuseRemoteFile } from "./loader.ts";
+import { setOwn } from "./own.ts";
 import { didYouMean } from "./suggest.ts";
 import { lineAt, type Path } from "./yaml/locate.ts";
 import { parseYamlDocument } from "./yaml/parse.ts";
@@ -285,7 +286,7 @@ function check(value: unknown, shape: Shape, segs: Path, src: Source): unknown {
   const entries = Object.entries(value as Record<string, unknown>);
   const out: Record<string, unknown> = {};
   if ("map" in shape) {
-    for (const [k, v] of entries) out[k] = check(v, shape.map, [...segs, k], src);
+    for (const [k, v] of entries) setOwn(out, k, check(v, shape.map, [...segs, k], src));
     return out;
   }
   for (const [k, v] of entries) {

@@ -55,7 +55,13 @@ function normalize(value: unknown): Json {
       for (const key of Object.keys(value)) {
         const item = (value as Record<string, unknown>)[key];
         if (item === undefined) continue;
-        out[key] = normalize(item);
+        // A key named __proto__ is data here: define it, never assign it (that sets the prototype).
+        Object.defineProperty(out, key, {
+          value: normalize(item),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return out;
     }
