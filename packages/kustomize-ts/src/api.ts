@@ -28,6 +28,8 @@ export class KustomizeError extends Error {
   readonly file: string | undefined;
   readonly key: string | undefined;
   readonly line: number | undefined;
+  /** The message without the place in front of it. */
+  readonly reason: string;
 
   constructor(message: string, where: { file?: string; key?: string; line?: number } = {}) {
     const place = [
@@ -41,5 +43,6 @@ export class KustomizeError extends Error {
     this.file = where.file;
     this.key = where.key;
     this.line = where.line;
+    this.reason = message;
   }
 }

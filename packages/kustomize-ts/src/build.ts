@@ -6,15 +6,26 @@
 import { basename, posix } from "node:path";
 import { dropAnnotationAliases, syncAliases } from "./aliases.ts";
 import { type BuildOptions, type KubernetesObject, KustomizeError } from "./api.ts";
+import { crdConfig } from "./config/crds.ts";
 import { addCustomConfig, resetCustomConfig, withCustom } from "./config/custom.ts";
 import { COMMON_ANNOTATIONS, COMMON_LABELS, TEMPLATE_LABELS } from "./config/fieldspecs.ts";
 import { compactSpec, type FieldSpec } from "./fieldspec.ts";
 import { contentHash, generate } from "./generators.ts";
-import { type Kustomization, loadKustomization } from "./kustomization.ts";
+import { type Kustomization, kustomizationText, loadKustomization } from "./kustomization.ts";
 import { Loader, looksRemote } from "./loader.ts";
+import { setOwn } from "./own.ts";
+import { customSchema } from "./patches/custom-schema.ts";
+import { useSchema } from "./patches/schema.ts";
 import { applyPatch, applyPatchesStrategicMerge, applyPatchJson6902 } from "./patching.ts";
+import {
+  builtinKind,
+  generatorArgs,
+  type PluginConfig,
+  type PluginWhere,
+  runTransformerConfig,
+} from "./plugins.ts";
 import { applyReplacements } from "./replacements.ts";
-import { idEquals, idString, type Resource } from "./resource.ts";
+import { idEquals, idKey, idString, type Resource } from "./resource.ts";
 import { resourcesFromText } from "./resources.ts";
 import { sortResources } from "./sort.ts";
 import { applyImage } from "./transformers/images.ts";
@@ -24,6 +35,7 @@ import { applyNamespace } from "./transformers/namespace.ts";
 import { applyAffix } from "./transformers/prefixsuffix.ts";
 import { applyReplicas } from "./transformers/replicas.ts";
 import { mergeVars, resolveVars, type Var } from "./vars.ts";
+import { innerLine } from "./yaml/locate.ts";
 import { parseYamlStream } from "./yaml/parse.ts";
 
 const COMMON_LABEL_SPECS = COMMON_LABELS.map(compactSpec);
@@ -42,8 +54,9 @@ let tracing = false;
 /** vars declared anywhere in the build, resolved at the end. */
 let buildVars: Var[] = [];
 
-function originText(configuredIn: string, kind: string): string {
-  return `configuredIn: ${configuredIn}\nconfiguredBy:\n  apiVersion: builtin\n  kind: ${kind}\n`;
+function originText(configuredIn: string, kind: string, name?: string): string {
+  const named = name === undefined ? "" : `  name: ${name}\n`;
+  return `configuredIn: ${configuredIn}\nconfiguredBy:\n  apiVersion: builtin\n  kind: ${kind}\n${named}`;
 }
 
 /** Notes, on every resource so far, that a builtin transformer of `kind` was configured here. */
@@ -54,7 +67,11 @@ function traceTransformer(
   list: readonly Resource[],
 ): void {
   if (!tracing) return;
-  const text = originText(posix.join(ldr.originPath, basename(file)), kind);
+  traceText(originText(posix.join(ldr.originPath, basename(file)), kind), list);
+}
+
+/** Notes `text` (an origin) as the latest transformation of every resource so far. */
+function traceText(text: string, list: readonly Resource[]): void {
   for (const r of list) {
     if (r.origin === undefined) r.origin = text;
     else r.transformations.push(text);
@@ -70,16 +87,36 @@ export function build(dir: string, options: BuildOptions = {}): KubernetesObject
   tracing = meta.length > 0;
   buildVars = [];
   resetCustomConfig();
-  const list = accumulateTarget(ldr, k, file, []);
+  const previousSchema = useSchema(undefined);
+  try {
+    return finishBuild(accumulateTarget(ldr, k, file, []), k, file, meta);
+  } finally {
+    useSchema(previousSchema);
+  }
+}
+
+function finishBuild(
+  list: Resource[],
+  k: Kustomization,
+  file: string,
+  meta: readonly string[],
+): KubernetesObject[] {
   for (const r of list) {
     if (!r.needsHash) continue;
     const hash = contentHash(r.obj);
     r.storePreviousId();
     r.name = `${r.name}-${hash}`;
   }
+  checkRoleBindingSubjects(list);
   fixNameReferences(list);
   resolveVars(buildVars, list);
-  const sorted = sortResources(list, k, file);
+  // Local configuration takes part in the whole build (a replacement's source, say) and is
+  // left out of the output only now, as kustomize does.
+  const sorted = sortResources(
+    list.filter((r) => r.annotations()["config.kubernetes.io/local-config"] !== "true"),
+    k,
+    file,
+  );
   const managedBy = meta.includes("managedByLabel");
   const origins = meta.includes("originAnnotations");
   const transformations = meta.includes("transformerAnnotations");
@@ -95,6 +132,26 @@ export function build(dir: string, options: BuildOptions = {}): KubernetesObject
     checkJsonable(r.obj, r.source);
     return finish(r.obj, managedBy);
   });
+}
+
+/**
+ * kustomize's name-reference step refuses a RoleBinding whose ServiceAccount subject has
+ * `namespace: null` (an empty string or no key is accepted).
+ */
+function checkRoleBindingSubjects(list: readonly Resource[]): void {
+  for (const r of list) {
+    if (r.kind !== "RoleBinding" || !Array.isArray(r.obj.subjects)) continue;
+    for (const subject of r.obj.subjects as unknown[]) {
+      if (subject === null || typeof subject !== "object") continue;
+      const s = subject as Record<string, unknown>;
+      if (s.kind === "ServiceAccount" && Object.hasOwn(s, "namespace") && s.namespace === null) {
+        throw new KustomizeError(
+          `Invalid Input: namespace is blank for resource "${idString(r.curId())}": give subject ${String(s.name)} a namespace, or remove its namespace key`,
+          { file: r.source },
+        );
+      }
+    }
+  }
 }
 
 /** kustomize prints through encoding/json, which refuses infinities and NaN. */
@@ -159,14 +216,18 @@ function where(file: string, key: string): { file: string; key: string } {
 }
 
 function append(list: Resource[], incoming: readonly Resource[], file: string, key: string): void {
+  // One set per call: a file of thousands of documents must not compare each with each.
+  const seen = new Set(list.map((other) => idKey(other.curId())));
   for (const r of incoming) {
     const id = r.curId();
-    if (list.some((other) => idEquals(other.curId(), id))) {
+    const k = idKey(id);
+    if (seen.has(k)) {
       throw new KustomizeError(
         `may not add resource with an already registered id: ${idString(id)} (from ${r.source}): it is declared twice`,
         where(file, key),
       );
     }
+    seen.add(k);
     list.push(r);
   }
 }
@@ -180,14 +241,32 @@ function loadConfigurations(ldr: Loader, k: Kustomization, file: string): void {
   });
 }
 
+/** `crds`: the name references and fields their annotations declare. */
+function loadCrds(ldr: Loader, k: Kustomization, file: string): void {
+  ((k.crds as string[] | undefined) ?? []).forEach((path, i) => {
+    const at = where(file, `crds[${i}]`);
+    const text = ldr.readFile(path, at);
+    const shown = ldr.display(ldr.abs(path));
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch {
+      doc = parseYamlStream(text, shown)[0];
+    }
+    addCustomConfig(crdConfig(doc, shown), shown);
+  });
+}
+
 function accumulateTarget(
   ldr: Loader,
   k: Kustomization,
   file: string,
   list: Resource[],
 ): Resource[] {
+  loadOpenApi(ldr, k, file);
   accumulateResources(ldr, k, file, list);
   loadConfigurations(ldr, k, file);
+  loadCrds(ldr, k, file);
   runGenerators(ldr, k, file, list);
   for (const [i, path] of (k.components ?? []).entries()) {
     const key = `components[${i}]`;
@@ -206,6 +285,45 @@ function accumulateTarget(
   runTransformers(ldr, k, file, list);
   if (Array.isArray(k.vars) && k.vars.length > 0) mergeVars(buildVars, k.vars, list, file);
   return list;
+}
+
+/**
+ * `openapi`: a custom schema replaces the built-in one for the rest of the build, from
+ * whichever kustomization names it (a base's too), as in kustomize.
+ */
+function loadOpenApi(ldr: Loader, k: Kustomization, file: string): void {
+  const openapi = k.openapi as Record<string, string> | undefined | null;
+  if (!openapi) return;
+  const at = where(file, "openapi");
+  for (const key of Object.keys(openapi)) {
+    if (key !== "path" && key !== "version") {
+      throw new KustomizeError(`unknown field "openapi.${key}": openapi takes path or version`, at);
+    }
+  }
+  const { path, version } = openapi;
+  if (path !== undefined && version !== undefined) {
+    throw new KustomizeError("builtin version and custom schema provided, cannot use both", at);
+  }
+  if (version !== undefined) {
+    if (version !== "v1.21.2") {
+      throw new KustomizeError(
+        `the specified OpenAPI version is not built in: "${version}" (kustomize 5.5 has v1.21.2)`,
+        at,
+      );
+    }
+    useSchema(undefined);
+    return;
+  }
+  if (path === undefined) return;
+  const text = ldr.readFile(path, at);
+  const shown = ldr.display(ldr.abs(path));
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    doc = parseYamlStream(text, shown)[0];
+  }
+  useSchema(customSchema(doc, shown));
 }
 
 function accumulateResources(ldr: Loader, k: Kustomization, file: string, list: Resource[]): void {
@@ -256,6 +374,30 @@ function runGenerators(ldr: Loader, k: Kustomization, file: string, list: Resour
   (k.secretGenerator ?? []).forEach((args, i) => {
     gens.push(generate(ldr, args, "Secret", k.generatorOptions, file, i));
   });
+  const plugged: Resource[] = [];
+  for (const { config, where, configuredIn } of pluginConfigs(
+    ldr,
+    k.generators,
+    file,
+    "generators",
+  )) {
+    const kind = builtinKind(config, where);
+    if (kind !== "ConfigMapGenerator" && kind !== "SecretGenerator") {
+      throw new KustomizeError(`${kind} is not a generator: list it under "transformers"`, where);
+    }
+    const args = generatorArgs(config, where);
+    const index = Number(/\[(\d+)\]/.exec(where.key)?.[1] ?? 0);
+    const res = generate(
+      ldr,
+      args,
+      kind === "ConfigMapGenerator" ? "ConfigMap" : "Secret",
+      undefined,
+      file,
+      index,
+    );
+    if (tracing) res.origin = originText(configuredIn, kind, args.name);
+    plugged.push(res);
+  }
   for (const res of gens) {
     if (tracing) {
       const kind = res.kind === "ConfigMap" ? "ConfigMapGenerator" : "SecretGenerator";
@@ -263,12 +405,15 @@ function runGenerators(ldr: Loader, k: Kustomization, file: string, list: Resour
     }
     absorb(list, res, file);
   }
+  for (const res of plugged) absorb(list, res, file);
 }
 
 function mergeMaps(a: unknown, b: unknown): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const m of [a, b]) {
-    if (m && typeof m === "object" && !Array.isArray(m)) Object.assign(out, m);
+    if (m && typeof m === "object" && !Array.isArray(m)) {
+      for (const [key, value] of Object.entries(m)) setOwn(out, key, value);
+    }
   }
   return out;
 }
@@ -362,6 +507,8 @@ function labelSpecs(label: NonNullable<Kustomization["labels"]>[number]): FieldS
     if (label.includeTemplates) add(withCustom("templateLabels", TEMPLATE_LABEL_SPECS));
     add([METADATA_LABELS]);
   }
+  // `configurations:` specs under `labels` apply to every labels entry.
+  add(withCustom("labels", []));
   return specs;
 }
 
@@ -373,8 +520,30 @@ function runTransformers(ldr: Loader, k: Kustomization, file: string, list: Reso
     if (error instanceof KustomizeError && error.file === undefined) {
       throw new KustomizeError(error.message, { file });
     }
-    throw error;
+    throw inlineErrorInPlace(error, k, file);
   }
+}
+
+/**
+ * An error in an inline patch names `file (patches[0])` and a line of the patch: point at
+ * that line of the kustomization file instead, which is where the user looks.
+ */
+function inlineErrorInPlace(error: unknown, k: Kustomization, file: string): unknown {
+  if (!(error instanceof KustomizeError) || error.line === undefined) return error;
+  const match = /^ \((patches|patchesJson6902|patchesStrategicMerge)\[(\d+)\]\)$/.exec(
+    error.file?.startsWith(file) ? error.file.slice(file.length) : "",
+  );
+  const text = kustomizationText(k);
+  if (!match || text === undefined) return error;
+  const field = match[1] as "patches" | "patchesJson6902" | "patchesStrategicMerge";
+  const index = Number(match[2]);
+  const path = field === "patchesStrategicMerge" ? [field, index] : [field, index, "patch"];
+  const entry = k[field]?.[index];
+  const raw = typeof entry === "string" ? entry : (entry?.patch ?? "");
+  // `patches` reads its inline patch trimmed: count the lines cut from its start.
+  const skipped = field === "patches" ? (/^\s*/.exec(raw)?.[0].split("\n").length ?? 1) - 1 : 0;
+  const line = innerLine(text, path, error.line, skipped);
+  return new KustomizeError(error.reason, { file, key: match[0].slice(2, -1), line });
 }
 
 function runTransformersUnchecked(
@@ -440,15 +609,87 @@ function runTransformersUnchecked(
     t("ImageTagTransformer");
   }
   if (k.replacements?.length) {
-    runReplacements(ldr, k, file, list);
+    runReplacements(ldr, k.replacements, file, list);
     t("ReplacementTransformer");
+  }
+  for (const { config, where, configuredIn } of pluginConfigs(
+    ldr,
+    k.transformers,
+    file,
+    "transformers",
+  )) {
+    runTransformerConfig(ldr, list, config, where, (entries) =>
+      runReplacements(ldr, entries, file, list),
+    );
+    if (tracing) {
+      const name = String((config.metadata as Record<string, unknown>).name);
+      traceText(originText(configuredIn, String(config.kind), name), list);
+    }
   }
 }
 
-function runReplacements(ldr: Loader, k: Kustomization, file: string, list: Resource[]): void {
+/**
+ * The plugin configs a `generators:` or `transformers:` list names: files of configs,
+ * directories whose kustomization builds them, or inline YAML.
+ */
+function pluginConfigs(
+  ldr: Loader,
+  entries: unknown,
+  file: string,
+  field: "generators" | "transformers",
+): { config: PluginConfig; where: PluginWhere; configuredIn: string }[] {
+  if (!Array.isArray(entries)) return [];
+  const out: { config: PluginConfig; where: PluginWhere; configuredIn: string }[] = [];
+  entries.forEach((entry, i) => {
+    const key = `${field}[${i}]`;
+    const at = where(file, key);
+    // buildMetadata names the file a config came from: its own, or the kustomization's.
+    const add = (docs: unknown[], configuredIn: string | ((i: number) => string)) => {
+      docs.forEach((config, n) => {
+        const from = typeof configuredIn === "string" ? configuredIn : configuredIn(n);
+        out.push({ config: config as PluginConfig, where: at, configuredIn: from });
+      });
+    };
+    if (typeof entry !== "string" || entry.trim() === "") {
+      throw new KustomizeError(`empty ${field} entry: give a file, a directory or inline YAML`, at);
+    }
+    if (entry.includes("\n") || /^\s*(apiVersion|kind)\s*:/.test(entry)) {
+      add(parseYamlStream(entry, `${file} (${key})`), posix.join(ldr.originPath, basename(file)));
+    } else if (looksRemote(entry) && !ldr.exists(entry)) {
+      throw new KustomizeError(`remote ${field} are not supported: ${entry}`, at);
+    } else if (ldr.isDir(entry)) {
+      const child = ldr.child(entry, at);
+      const sub = loadKustomization(child);
+      const built = accumulateTarget(child, sub.k, sub.file, []);
+      add(
+        built.map((r) => r.obj),
+        (n) =>
+          /^path: (.*)$/m.exec(built[n]?.origin ?? "")?.[1] ?? posix.join(ldr.originPath, entry),
+      );
+    } else if (ldr.exists(entry)) {
+      add(
+        parseYamlStream(ldr.readFile(entry, at), ldr.display(ldr.abs(entry))),
+        posix.join(ldr.originPath, entry),
+      );
+    } else {
+      throw new KustomizeError(
+        `${field} entry "${entry}" not found: no such file or directory`,
+        at,
+      );
+    }
+  });
+  return out;
+}
+
+function runReplacements(
+  ldr: Loader,
+  replacements: readonly unknown[],
+  file: string,
+  list: Resource[],
+): void {
   const entries: unknown[] = [];
-  (k.replacements ?? []).forEach((entry, i) => {
-    const path = entry.path;
+  replacements.forEach((entry, i) => {
+    const path = (entry as { path?: unknown } | null)?.path;
     if (typeof path === "string") {
       const text = ldr.readFile(path, where(file, `replacements[${i}]`));
       const loaded = resourcesFromReplacementFile(text, ldr.display(ldr.abs(path)));

@@ -113,20 +113,16 @@ function parseBuildArgs(args: readonly string[]): BuildArgs {
   return { dir: positional[0] ?? ".", output, options };
 }
 
-interface Builder {
+/** Loaded on demand, so that `edit` and `--help` start without the renderer. */
+async function loadBuilder(): Promise<{
   build(dir: string, options?: BuildOptions): KubernetesObject[];
   toYaml(objects: KubernetesObject[]): string;
-}
-
-/** Loaded on demand, so that `edit` and `--help` start without the renderer. */
-async function loadBuilder(): Promise<Builder> {
-  const lib = (await import("./index.ts")) as unknown as Partial<Builder>;
-  if (typeof lib.build !== "function" || typeof lib.toYaml !== "function") {
-    throw new KustomizeError(
-      "this build of kustomize-ts has no renderer (build/toYaml are missing)",
-    );
-  }
-  return lib as Builder;
+}> {
+  const [{ build }, { toYaml }] = await Promise.all([
+    import("./build.ts"),
+    import("./yaml/emit.ts"),
+  ]);
+  return { build, toYaml };
 }
 
 async function runBuild(args: readonly string[], io: CliIo): Promise<number> {

@@ -9,6 +9,7 @@
  */
 
 import { stringify } from "yaml";
+import { setOwn } from "./own.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: YAML data is untyped by nature.
 type Value = any;
@@ -239,7 +240,7 @@ function matchIn(slot: Slot, path: string[], create: CreateKind): Slot[] {
     if (create === undefined) return [];
     // kyaml would append to a null node; an empty map is what such a path means.
     const created: Record<string, Value> = {};
-    (slot.parent as Value)[slot.key] = created;
+    setOwn(slot.parent as object, slot.key, created);
     return matchField(created, part, rest, create);
   }
   if (!isMap(rn)) throw wrongKind("MappingNode", rn);
@@ -254,7 +255,7 @@ function matchField(
 ): Slot[] {
   if (!Object.hasOwn(rn, part)) {
     if (create === undefined) return [];
-    rn[part] = emptyOf(kindFor(rest[0], create));
+    setOwn(rn, part, emptyOf(kindFor(rest[0], create)));
   }
   return matchIn({ parent: rn, key: part }, rest, create);
 }

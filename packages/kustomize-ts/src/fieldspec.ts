@@ -3,7 +3,9 @@
  * fieldspec filter does (sequences are traversed transparently, `[]` marks a sequence,
  * fields are created only when the spec says so).
  */
+
 import { KustomizeError } from "./api.ts";
+import { setOwn } from "./own.ts";
 import { type Gvk, gvkSelected } from "./resource.ts";
 
 export interface FieldSpec {
@@ -143,10 +145,11 @@ function handleMap(
   const current = Object.hasOwn(map, name) ? map[name] : undefined;
   if (current === undefined) {
     if (createKind === undefined || isSeq) return;
-    map[name] = last ? (createKind === "map" ? {} : "") : {};
+    setOwn(map, name, last ? (createKind === "map" ? {} : "") : {});
   } else if (current === null) {
-    if (isSeq) map[name] = [];
-    else if (createKind !== undefined) map[name] = last ? (createKind === "map" ? {} : "") : {};
+    if (isSeq) setOwn(map, name, []);
+    else if (createKind !== undefined)
+      setOwn(map, name, last ? (createKind === "map" ? {} : "") : {});
   }
   walkNode(map, name, segs, i + 1, createKind, set, path, trail);
 }

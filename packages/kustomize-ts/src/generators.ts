@@ -2,11 +2,13 @@
  * configMapGenerator and secretGenerator: key-value pairs from literals, env files and
  * files, options merged with generatorOptions, and kustomize's content-hash name suffix.
  */
+
 import { createHash } from "node:crypto";
 import { basename } from "node:path";
 import { type KubernetesObject, KustomizeError } from "./api.ts";
 import type { GeneratorArgs, GeneratorOptions } from "./kustomization.ts";
 import type { Loader } from "./loader.ts";
+import { setOwn } from "./own.ts";
 import { Resource } from "./resource.ts";
 import { literalBlockUnreadable } from "./yaml/emit.ts";
 
@@ -141,7 +143,7 @@ export function generate(
     seen.add(p.key);
   }
   for (const p of [...pairs].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))) {
-    if (kind === "Secret") data[p.key] = base64(p.value);
+    if (kind === "Secret") setOwn(data, p.key, base64(p.value));
     else if (typeof p.value === "string") {
       if (literalBlockUnreadable(p.value)) {
         throw new KustomizeError(
@@ -149,8 +151,8 @@ export function generate(
           where,
         );
       }
-      data[p.key] = p.value;
-    } else binaryData[p.key] = base64(p.value);
+      setOwn(data, p.key, p.value);
+    } else setOwn(binaryData, p.key, base64(p.value));
   }
   if (Object.keys(data).length > 0) obj.data = data;
   if (Object.keys(binaryData).length > 0) obj.binaryData = binaryData;

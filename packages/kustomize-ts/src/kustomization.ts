@@ -4,10 +4,12 @@
  * features we do not implement instead of ignoring them.
  */
 import { KustomizeError } from "./api.ts";
-import type { Loader } from "./loader.ts";
+import { kustomizationFilesIn, onlyKustomizationFile } from "./files.ts";
+import { type Loader, refuseRemoteFile } from "./loader.ts";
+import { setOwn } from "./own.ts";
+import { didYouMean } from "./suggest.ts";
+import { lineAt, type Path } from "./yaml/locate.ts";
 import { parseYamlDocument } from "./yaml/parse.ts";
-
-export const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 export interface FieldSpecArg {
   group?: string;
@@ -208,13 +210,9 @@ const SHAPE: Record<string, Shape> = {
 
 /** Fields kustomize accepts that this implementation refuses, with the reason. */
 const UNSUPPORTED: Record<string, string> = {
-  openapi: "custom OpenAPI schemas are not supported",
-  crds: "CRD field specs (crds) are not supported",
   helmGlobals: "Helm charts are not supported",
   helmCharts: "Helm charts are not supported (kustomize needs the helm binary for them)",
   helmChartInflationGenerator: "Helm charts are not supported",
-  generators: "generator plugins are not supported",
-  transformers: "transformer plugins are not supported",
   validators: "validator plugins are not supported",
 };
 
@@ -232,14 +230,41 @@ function fieldFor(fields: Record<string, Shape>, key: string): string | undefine
   return Object.keys(fields).find((f) => f.toLowerCase() === lower);
 }
 
+/** The kustomization file being checked, and how to find a line in it. */
+interface Source {
+  file: string;
+  text: string;
+}
+
+/** `images[0].newTag`, as kustomize's messages write a field's place. */
+function pathText(segs: Path): string {
+  return segs.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? s : `.${s}`)).join("");
+}
+
+function fieldError(message: string, segs: Path, src: Source): KustomizeError {
+  return new KustomizeError(message, {
+    file: src.file,
+    key: pathText(segs),
+    line: lineAt(src.text, segs),
+  });
+}
+
+function unknownField(segs: Path, known: string[], src: Source): KustomizeError {
+  const name = String(segs[segs.length - 1]);
+  const hint = didYouMean(name, known);
+  return fieldError(
+    `unknown field "${pathText(segs)}"${hint || " (not a kustomization field; check its spelling)"}`,
+    segs,
+    src,
+  );
+}
+
 /** Checks `value` against `shape` and returns it with canonical field names. */
-function check(value: unknown, shape: Shape, path: string, file: string): unknown {
+function check(value: unknown, shape: Shape, segs: Path, src: Source): unknown {
   if (value === null || value === undefined || shape === "any") return value;
+  const path = pathText(segs);
   const fail = (want: string): never => {
-    throw new KustomizeError(`field "${path}" must be ${want}, not ${typeName(value)}`, {
-      file,
-      key: path,
-    });
+    throw fieldError(`field "${path}" must be ${want}, not ${typeName(value)}`, segs, src);
   };
   if (shape === "string") {
     if (typeof value !== "string") fail("a string (quote it if it looks like a number or boolean)");
@@ -255,26 +280,28 @@ function check(value: unknown, shape: Shape, path: string, file: string): unknow
   }
   if ("list" in shape) {
     if (!Array.isArray(value)) fail("a list");
-    return (value as unknown[]).map((item, i) => check(item, shape.list, `${path}[${i}]`, file));
+    return (value as unknown[]).map((item, i) => check(item, shape.list, [...segs, i], src));
   }
   if (typeof value !== "object" || Array.isArray(value)) fail("a map");
   const entries = Object.entries(value as Record<string, unknown>);
   const out: Record<string, unknown> = {};
   if ("map" in shape) {
-    for (const [k, v] of entries) out[k] = check(v, shape.map, `${path}.${k}`, file);
+    for (const [k, v] of entries) setOwn(out, k, check(v, shape.map, [...segs, k], src));
     return out;
   }
   for (const [k, v] of entries) {
     const field = fieldFor(shape.obj, k);
-    if (!field) {
-      throw new KustomizeError(`unknown field "${path}.${k}" (not a known kustomization field)`, {
-        file,
-        key: `${path}.${k}`,
-      });
-    }
-    out[field] = check(v, shape.obj[field] as Shape, `${path}.${field}`, file);
+    if (!field) throw unknownField([...segs, k], Object.keys(shape.obj), src);
+    out[field] = check(v, shape.obj[field] as Shape, [...segs, field], src);
   }
   return out;
+}
+
+/** The text each kustomization was read from, to place messages about inline values. */
+const texts = new WeakMap<Kustomization, string>();
+
+export function kustomizationText(k: Kustomization): string | undefined {
+  return texts.get(k);
 }
 
 export interface LoadedKustomization {
@@ -285,48 +312,20 @@ export interface LoadedKustomization {
 
 /** Finds and parses the kustomization file of `ldr`'s root. */
 export function loadKustomization(ldr: Loader): LoadedKustomization {
-  const found = KUSTOMIZATION_FILES.filter((name) => {
-    try {
-      return ldr.exists(name) && !ldr.isDir(name);
-    } catch {
-      return false;
-    }
-  });
-  if (found.length === 0) {
-    throw new KustomizeError(
-      `unable to find one of 'kustomization.yaml', 'kustomization.yml' or 'Kustomization' in directory '${ldr.display(ldr.root)}'`,
-      { file: ldr.display(ldr.root) },
-    );
-  }
-  if (found.length > 1) {
-    throw new KustomizeError(
-      `found multiple kustomization files (${found.join(", ")}): keep only one`,
-      {
-        file: ldr.display(ldr.root),
-      },
-    );
-  }
-  const name = found[0] as string;
+  const name = onlyKustomizationFile(kustomizationFilesIn(ldr.root), ldr.display(ldr.root));
   const file = ldr.display(ldr.abs(name));
-  const text = ldr.readFile(name, { file, key: "" });
+  const text = ldr.readFile(name, { file });
   let data = parseYamlDocument(text, file, "v2");
   if (data === null || data === undefined) data = {};
   if (typeof data !== "object" || Array.isArray(data)) {
     throw new KustomizeError("a kustomization must be a YAML map", { file });
   }
   const k: Kustomization = {};
+  const src = { file, text };
   for (const [key, value] of Object.entries(data as Record<string, unknown>)) {
     const field = fieldFor(SHAPE, key);
-    if (!field) {
-      throw new KustomizeError(
-        `unknown field "${key}" (not a kustomization field; check its spelling)`,
-        {
-          file,
-          key,
-        },
-      );
-    }
-    k[field] = check(value, SHAPE[field] as Shape, field, file);
+    if (!field) throw unknownField([key], Object.keys(SHAPE), src);
+    k[field] = check(value, SHAPE[field] as Shape, [field], src);
   }
   const empty = Object.entries(k).every(
     ([key, v]) => key === "apiVersion" || key === "kind" || v === null || v === undefined,
@@ -342,14 +341,11 @@ export function loadKustomization(ldr: Loader): LoadedKustomization {
     if (value === undefined || value === null) continue;
     if (Array.isArray(value) && value.length === 0) continue;
     // A missing file is reported as such, as kustomize would, before the refusal.
-    const paths =
-      key === "openapi"
-        ? [(value as Record<string, unknown>).path]
-        : Array.isArray(value)
-          ? value
-          : [];
+    const paths = Array.isArray(value) ? value : [];
     for (const path of paths) {
-      if (typeof path === "string" && !path.includes("\n") && !ldr.exists(path)) {
+      if (typeof path !== "string" || path.includes("\n")) continue;
+      refuseRemoteFile(path, { file, key });
+      if (!ldr.exists(path)) {
         throw new KustomizeError(`file "${path}" not found (no such file or directory)`, {
           file,
           key,
@@ -372,6 +368,7 @@ export function loadKustomization(ldr: Loader): LoadedKustomization {
   }
   fix(k);
   enforce(k, file);
+  texts.set(k, text);
   return { k, file };
 }
 

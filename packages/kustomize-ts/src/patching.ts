@@ -124,9 +124,12 @@ function parseJsonPatch(text: string, source: string): unknown[] {
     try {
       ops = parse(text, { version: "1.1" });
     } catch (error) {
-      throw new KustomizeError(`invalid JSON patch: ${(error as Error).message.split("\n")[0]}`, {
-        file: source,
-      });
+      const first = (error as Error).message.split("\n")[0] as string;
+      const line = (error as { linePos?: { line: number }[] }).linePos?.[0]?.line;
+      throw new KustomizeError(
+        `invalid JSON patch: ${first.replace(/ at line \d+, column \d+:?$/, "")}`,
+        { file: source, line },
+      );
     }
   }
   if (!Array.isArray(ops))

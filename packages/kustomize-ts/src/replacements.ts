@@ -2,6 +2,7 @@
  * kustomize's `replacements` (api/filters/replacement): copy one field of one source
  * resource into fields of selected target resources.
  */
+
 import { type KubernetesObject, KustomizeError } from "./api.ts";
 import {
   type CreateKind,
@@ -16,6 +17,7 @@ import {
   smarterSplitPath,
   Untagged,
 } from "./fieldpath.ts";
+import { setOwn } from "./own.ts";
 import {
   matchesLabelSelector,
   matchesSelector,
@@ -301,10 +303,14 @@ function setFieldValue(options: FieldOptions, slot: Slot, value: Value): void {
   }
   if (scalarTarget) {
     // A scalar target keeps its type and takes only the text.
-    parent[slot.key] = retype(current, isMap(next) || Array.isArray(next) ? "" : scalarText(next));
+    setOwn(
+      parent,
+      slot.key,
+      retype(current, isMap(next) || Array.isArray(next) ? "" : scalarText(next)),
+    );
     return;
   }
-  parent[slot.key] = next;
+  setOwn(parent, slot.key, next);
 }
 
 function fieldRetrievalError(fieldPath: string, create: boolean): string {

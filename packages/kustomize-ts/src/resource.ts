@@ -166,6 +166,11 @@ export function idEquals(a: ResId, b: ResId): boolean {
   );
 }
 
+/** A string that two ids share exactly when idEquals holds, for sets and maps of ids. */
+export function idKey(id: ResId): string {
+  return `${id.gvk.group}\u0000${id.gvk.version}\u0000${id.gvk.kind}\u0000${id.name}\u0000${effectiveNamespace(id)}`;
+}
+
 /** True when every non-empty field of `selector` equals the one in `gvk`. */
 export function gvkSelected(gvk: Gvk, selector: Partial<Gvk>): boolean {
   if (selector.group && gvk.group !== selector.group) return false;

@@ -7,6 +7,15 @@ function isMap(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
+/**
+ * A list to unpack: a kind ending in `List` that has an `items` key. A custom kind that only
+ * ends in `List` (`MyResourceList` with a spec) is a resource, as in kustomize 5.5; like
+ * kustomize, such a kind may even lack a name.
+ */
+function isList(doc: Record<string, unknown>): boolean {
+  return String(doc.kind).endsWith("List") && Object.hasOwn(doc, "items");
+}
+
 function validate(doc: unknown, source: string): Record<string, unknown> {
   if (
     !isMap(doc) ||
@@ -25,9 +34,10 @@ function validate(doc: unknown, source: string): Record<string, unknown> {
       file: source,
     });
   }
-  if (String(kind).endsWith("List")) return doc;
+  if (isList(doc)) return doc;
   const meta = doc.metadata as Record<string, unknown> | undefined | null;
   const name = meta?.name;
+  if (String(kind).endsWith("List")) return doc;
   if (name === undefined || name === null || name === "") {
     throw new KustomizeError(
       `missing metadata.name in object of kind ${String(kind)}: every resource needs a name`,
@@ -50,7 +60,7 @@ export function resourcesFromText(
   while (pending.length > 0) {
     const doc = validate(pending.shift(), source);
     const kind = String(doc.kind);
-    if (kind.endsWith("List")) {
+    if (isList(doc)) {
       const items = doc.items;
       if (items === undefined || items === null) continue;
       if (!Array.isArray(items)) {
@@ -63,8 +73,8 @@ export function resourcesFromText(
       );
       continue;
     }
-    const annotations = isMap(doc.metadata) ? doc.metadata.annotations : undefined;
-    if (isMap(annotations) && annotations["config.kubernetes.io/local-config"] === "true") continue;
+    // kustomize gives every resource a metadata map (only a nameless `*List` kind lacks one).
+    if (!isMap(doc.metadata)) doc.metadata = {};
     out.push(new Resource(doc as KubernetesObject, source));
   }
   return out;

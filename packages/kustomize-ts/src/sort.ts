@@ -82,6 +82,11 @@ export function sortResources(list: Resource[], k: Kustomization, file: string):
   keyed.sort((a, b) => {
     if (!gvkEquals(a.gvk, b.gvk)) {
       if (a.rank !== b.rank) return a.rank - b.rank;
+      // The core Namespace goes before a custom kind that is also called Namespace.
+      if (a.gvk.kind === "Namespace" && b.gvk.kind === "Namespace") {
+        if (a.gvk.group === "" && b.gvk.group !== "") return -1;
+        if (b.gvk.group === "" && a.gvk.group !== "") return 1;
+      }
       return cmp(a.gvkKey, b.gvkKey);
     }
     return cmp(a.idKey, b.idKey);

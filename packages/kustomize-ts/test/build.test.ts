@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -62,8 +63,11 @@ describe("build", () => {
     );
     fails(tree({ "kustomization.yaml": "helmCharts:\n- name: x\n" }), /Helm/);
     fails(
-      tree({ "kustomization.yaml": "transformers:\n- t.yaml\n", "t.yaml": "" }),
-      /plugins are not supported/,
+      tree({
+        "kustomization.yaml": "transformers:\n- t.yaml\n",
+        "t.yaml": "apiVersion: example.com/v1\nkind: Sops\nmetadata:\n  name: s\n",
+      }),
+      /external plugins disabled; unable to load external plugin 'Sops'/,
     );
     fails(tree({ "kustomization.yaml": "crds:\n- missing.json\n" }), /not found/);
     fails(tree({ "kustomization.yaml": "buildMetadata: [other]\n" }), /buildMetadata "other"/);
@@ -75,6 +79,111 @@ describe("build", () => {
     );
     fails(tree({ "kustomization.yaml": "- a\n" }), /must be a YAML map/);
     fails(tree({ "kustomization.yaml": "a: b: c\n" }), /invalid YAML/);
+  });
+
+  it("suggests the field a misspelt name was meant to be, on its line", () => {
+    const top = fails(
+      tree({ "kustomization.yaml": "resources:\n- a.yaml\n\nnamPrefix: p-\n" }),
+      /line 4, key "namPrefix": unknown field "namPrefix": did you mean "namePrefix"\?/,
+    );
+    expect(top.line).toBe(4);
+    fails(
+      tree({ "kustomization.yaml": "images:\n- name: a\n  nwTag: v1\n" }),
+      /line 3, key "images\[0\].nwTag": unknown field "images\[0\].nwTag": did you mean "newTag"\?/,
+    );
+    fails(
+      tree({ "kustomization.yaml": "resources: []\nsomethingElse: 1\n" }),
+      /unknown field "somethingElse" \(not a kustomization field; check its spelling\)/,
+    );
+    const typed = fails(
+      tree({
+        "kustomization.yaml":
+          "resources: []\ncommonLabels:\n  a: b\n  app.kubernetes.io/version: 1.0\n",
+      }),
+      /must be a string/,
+    );
+    expect(typed.line).toBe(4);
+  });
+
+  it("places errors in an inline patch on the kustomization's own line", () => {
+    const patch =
+      "- patch: |-\n    apiVersion: v1\n    kind: ConfigMap\n    metadata:\n      name: a\n    data: [x\n";
+    const inline = fails(
+      tree({
+        "kustomization.yaml": `resources:\n- cm.yaml\npatches:\n${patch}`,
+        "cm.yaml": cm("a"),
+      }),
+      /kustomization.yaml, line 9, key "patches\[0\]": invalid YAML/,
+    );
+    expect(inline.line).toBe(9);
+    const json =
+      "- target: {kind: ConfigMap, name: a}\n  patch: |-\n    - op: add\n      path: /data\n     value: x\n";
+    fails(
+      tree({
+        "kustomization.yaml": `resources:\n- cm.yaml\npatchesJson6902:\n${json}`,
+        "cm.yaml": cm("a"),
+      }),
+      /line 8, key "patchesJson6902\[0\]": invalid JSON patch: Sequence item without - indicator$/,
+    );
+  });
+
+  it("refuses the builtin plugin configs it cannot run faithfully, saying which", () => {
+    const plugin = (field: string, body: string) =>
+      tree({
+        "kustomization.yaml": `resources:\n- cm.yaml\n${field}:\n- |-\n  apiVersion: builtin\n  metadata:\n    name: x\n${body}`,
+        "cm.yaml": cm("a"),
+      });
+    fails(
+      plugin("transformers", "  kind: SortOrderTransformer\n"),
+      /builtin plugin SortOrderTransformer is not supported/,
+    );
+    fails(
+      plugin("transformers", "  kind: NamespaceTransformer\n  unsetOnly: true\n"),
+      /unsetOnly is not supported/,
+    );
+    fails(
+      plugin(
+        "transformers",
+        "  kind: NamespaceTransformer\n  setRoleBindingSubjects: allServiceAccounts\n",
+      ),
+      /setRoleBindingSubjects "allServiceAccounts" is not supported/,
+    );
+    fails(
+      plugin(
+        "transformers",
+        "  kind: PrefixTransformer\n  prefix: p-\n  fieldSpecs:\n  - path: spec/name\n",
+      ),
+      /metadata\/name of every kind only/,
+    );
+    fails(
+      plugin("transformers", "  kind: ConfigMapGenerator\n"),
+      /is a generator: list it under "generators"/,
+    );
+    fails(
+      plugin("generators", "  kind: LabelTransformer\n"),
+      /is not a generator: list it under "transformers"/,
+    );
+    fails(
+      plugin("transformers", "  kind: LabelTransformer\n  labels: [a]\n"),
+      /labels must be a map of strings/,
+    );
+    fails(
+      tree({
+        "kustomization.yaml":
+          "transformers:\n- |-\n  apiVersion: builtin\n  kind: LabelTransformer\n",
+      }),
+      /plugin config LabelTransformer needs metadata.name/,
+    );
+    fails(
+      tree({ "kustomization.yaml": "transformers:\n- https://example.com/t.yaml\n" }),
+      /remote transformers are not supported/,
+    );
+    const ok = plugin(
+      "generators",
+      "  kind: SecretGenerator\n  type: Opaque\n  env: app.env\n  options:\n    disableNameSuffixHash: true\n",
+    );
+    writeFileSync(join(ok, "app.env"), "A=1\n");
+    expect(build(ok).find((o) => o.kind === "Secret")?.data).toEqual({ A: "MQ==" });
   });
 
   it("accepts field names in any case, like encoding/json", () => {
@@ -99,8 +208,53 @@ describe("build", () => {
       "outside.env": "A=1\n",
       "app/kustomization.yaml": "configMapGenerator:\n- name: c\n  envs:\n  - ../outside.env\n",
     });
-    fails(join(dir, "app"), /outside the kustomization root/);
+    fails(join(dir, "app"), /security; file "..\/outside.env" is not in or below/);
     expect(build(join(dir, "app"), { loadRestrictor: "none" })[0]?.data).toEqual({ A: "1" });
+  });
+
+  it("resolves every link before the root check, the kustomization file's own too", () => {
+    const dir = tree({
+      "secret/k.yaml": "resources:\n- cm.yaml\n",
+      "secret/passwd": "root:x:0:0\n",
+      "app/cm.yaml": cm("a"),
+    });
+    const app = join(dir, "app");
+    symlinkSync("../secret/k.yaml", join(app, "kustomization.yaml"));
+    const error = fails(
+      app,
+      /security; file "kustomization.yaml" \(it is a link to .*k\.yaml\) is not in or below/,
+    );
+    expect(error.file).toBe("app/kustomization.yaml");
+    rmSync(join(app, "kustomization.yaml"));
+    writeFileSync(
+      join(app, "kustomization.yaml"),
+      "configMapGenerator:\n- name: c\n  files:\n  - passwd\n",
+    );
+    symlinkSync("../secret/passwd", join(app, "passwd"));
+    fails(app, /security; file "passwd" \(it is a link to .*passwd\)/);
+    expect(build(app, { loadRestrictor: "none" })[0]?.data).toEqual({ passwd: "root:x:0:0\n" });
+  });
+
+  it("reads only regular files of a bounded size, and at once", () => {
+    const dir = tree({ "kustomization.yaml": "resources:\n- r.yaml\n" });
+    const none = { loadRestrictor: "none" };
+    symlinkSync("/dev/zero", join(dir, "r.yaml"));
+    fails(dir, /security; file "r.yaml" \(it is a link to \/dev\/zero\)/);
+    fails(dir, /file "r.yaml" is not a regular file/, none);
+    rmSync(join(dir, "r.yaml"));
+    execFileSync("mkfifo", [join(dir, "r.yaml")]);
+    fails(dir, /file "r.yaml" is not a regular file/);
+    rmSync(join(dir, "r.yaml"));
+    // Sparse: the size is what counts, no disk is used.
+    writeFileSync(join(dir, "r.yaml"), "");
+    truncateSync(join(dir, "r.yaml"), 64 * 1024 * 1024 + 1);
+    fails(dir, /file "r.yaml" is 64.0 MiB, more than the 64 MiB a file may hold/);
+    writeFileSync(
+      join(dir, "kustomization.yaml"),
+      "configMapGenerator:\n- name: c\n  files:\n  - loop\n",
+    );
+    symlinkSync("loop", join(dir, "loop"));
+    fails(dir, /file "loop" is a loop of symbolic links/);
   });
 
   it("reports missing resources, cycles and remote URLs", () => {

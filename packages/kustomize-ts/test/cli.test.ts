@@ -88,7 +88,7 @@ describe("kustomize-ts edit set image", () => {
   it("fails with exit 1 and a clear message where there is no kustomization", async () => {
     const { io, err } = fakeIo(tempDir());
     expect(await main(["edit", "set", "image", "app:v1"], io)).toBe(1);
-    expect(err()).toMatch(/^Error: .*no kustomization file: expected one of kustomization\.yaml/);
+    expect(err()).toMatch(/^Error: .*unable to find one of 'kustomization\.yaml'/);
   });
 
   it("acts where `pnpm kustomize-ts` was typed (INIT_CWD), not where pnpm runs the script", async () => {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { parseImageArg, splitImage } from "../src/edit/image-arg.ts";
-import { KustomizeError } from "../src/index.ts";
+import { parseImageArg } from "../src/edit/image-arg.ts";
+import { splitImage } from "../src/image-ref.ts";
+import { formatImageReference, KustomizeError, parseImageReference } from "../src/index.ts";
 
 const digest = "sha256:24a0c4b4a4c0eb97a1aabb8e29f18e917d05abfe1b7a7c07857230879ce7d3d3";
 
@@ -62,4 +63,16 @@ describe("parseImageArg (kustomize edit set image arguments)", () => {
       );
     },
   );
+});
+
+describe("parseImageReference and formatImageReference (exported)", () => {
+  it.each([
+    ["nginx", { name: "nginx" }],
+    ["foo.com:443/nginx:1.2.3", { name: "foo.com:443/nginx", tag: "1.2.3" }],
+    [`ghcr.io/acme/app:v1@${digest}`, { name: "ghcr.io/acme/app", tag: "v1", digest }],
+    [`ghcr.io/acme/app@${digest}`, { name: "ghcr.io/acme/app", digest }],
+  ])("%s round-trips", (reference, parts) => {
+    expect(parseImageReference(reference)).toEqual(parts);
+    expect(formatImageReference(parts)).toBe(reference);
+  });
 });

@@ -3,7 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { findKustomizationFile, KustomizeError, setImage, setImageInDir } from "../src/index.ts";
+import {
+  findKustomizationFile,
+  KUSTOMIZATION_FILE_NAMES,
+  KustomizeError,
+  kustomizationFilesIn,
+  setImage,
+  setImageInDir,
+} from "../src/index.ts";
 
 const digest = "sha256:24a0c4b4a4c0eb97a1aabb8e29f18e917d05abfe1b7a7c07857230879ce7d3d3";
 
@@ -360,9 +367,7 @@ describe("setImageInDir", () => {
 
   it("refuses a directory with no or with several kustomization files", () => {
     const dir = tempDir();
-    expect(() => findKustomizationFile(dir)).toThrow(
-      /no kustomization file: expected one of kustomization\.yaml/,
-    );
+    expect(() => findKustomizationFile(dir)).toThrow(/unable to find one of 'kustomization\.yaml'/);
     writeFileSync(join(dir, "kustomization.yaml"), "");
     writeFileSync(join(dir, "kustomization.yml"), "");
     expect(() => setImageInDir(dir, "a:1")).toThrow(/multiple kustomization files/);
@@ -567,5 +572,70 @@ describe("setImage on generated layouts", () => {
       expect(out.replaceAll("\r\n", "").includes("\n"), context).toBe(!crlf);
       expect(out.endsWith("\n"), context).toBe(file.endsWith("\n"));
     }
+  });
+});
+
+describe("setImage with structured entries", () => {
+  const before =
+    "resources:\n- a.yaml\nimages:\n- name: app # the agent\n  newName: ghcr.io/acme/app\n  newTag: v1\n";
+
+  it("writes the entry exactly, as the equivalent argument would", () => {
+    const entry = { name: "app", newName: "ghcr.io/acme/app", newTag: "v2", digest };
+    expect(setImage(before, entry)).toBe(setImage(before, `app=ghcr.io/acme/app:v2@${digest}`));
+    expect(imagesOf(setImage(before, { name: "app", newTag: "v3" }))).toEqual([
+      { name: "app", newTag: "v3" },
+    ]);
+    // A value YAML would read as a number is quoted, and "*" keeps the file's value.
+    expect(setImage(before, [{ name: "app", newName: "*", newTag: "1.10" }])).toContain(
+      'newTag: "1.10"',
+    );
+    expect(setImage(before, { name: "app", newName: "*", newTag: "v4" })).toContain(
+      "newName: ghcr.io/acme/app",
+    );
+  });
+
+  it("mixes with arguments; the last edit of a name wins", () => {
+    const after = setImage(before, ["app:v9", { name: "app", newTag: "v5" }, "other:v1"]);
+    expect(imagesOf(after)).toEqual([
+      { name: "app", newTag: "v5" },
+      { name: "other", newTag: "v1" },
+    ]);
+  });
+
+  it("refuses an entry that is not one", () => {
+    const bad = (entry: unknown) => () => setImage(before, entry as never);
+    expect(bad({ newTag: "v1" })).toThrow(/"name" names the image to change/);
+    expect(bad({ name: "app" })).toThrow(/give at least one of newName, newTag and digest/);
+    expect(bad({ name: "app", tag: "v1" })).toThrow(/unknown field "tag"/);
+    expect(bad({ name: "app", newTag: "v 1" })).toThrow(/newTag must be a non-empty string/);
+    expect(bad({ name: "app", newTag: 2 })).toThrow(KustomizeError);
+  });
+});
+
+describe("findKustomizationFile and KUSTOMIZATION_FILE_NAMES", () => {
+  const dirs: string[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), "kustomize-ts-find-"));
+    dirs.push(dir);
+    return dir;
+  };
+  afterEach(() => {
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("finds the one file kustomize reads, whichever of its names it has", () => {
+    for (const name of KUSTOMIZATION_FILE_NAMES) {
+      const dir = tempDir();
+      writeFileSync(join(dir, name), "resources: []\n");
+      expect(findKustomizationFile(dir)).toBe(join(dir, name));
+    }
+    const dir = tempDir();
+    mkdirSync(join(dir, "kustomization.yaml"));
+    expect(() => findKustomizationFile(dir)).toThrow(/unable to find one of/);
+    writeFileSync(join(dir, "Kustomization"), "");
+    expect(findKustomizationFile(dir)).toBe(join(dir, "Kustomization"));
+    writeFileSync(join(dir, "kustomization.yml"), "");
+    expect(kustomizationFilesIn(dir)).toEqual(["kustomization.yml", "Kustomization"]);
+    expect(() => findKustomizationFile(dir)).toThrow(/found multiple kustomization files/);
   });
 });

@@ -11,6 +11,7 @@ export const CATEGORIES = [
   "namespace",
   "commonLabels",
   "templateLabels",
+  "labels",
   "commonAnnotations",
   "varReference",
   "images",
@@ -48,7 +49,7 @@ function isMap(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-function toSpec(raw: unknown, where: { file: string; key: string }): FieldSpec {
+export function toSpec(raw: unknown, where: { file: string; key: string }): FieldSpec {
   if (!isMap(raw) || typeof raw.path !== "string") {
     throw new KustomizeError("each field spec needs a path", where);
   }

@@ -1,4 +1,5 @@
 import { KustomizeError } from "../api.ts";
+import { splitImage } from "../image-ref.ts";
 
 /** One `images:` entry of a kustomization. `*` in a field means "keep the value already in the file". */
 export interface ImageEntry {
@@ -26,38 +27,6 @@ function invalid(arg: string, why: string): KustomizeError {
     `invalid image argument "${arg}" (${why}); use one of:\n${acceptedForms.map((form) => `  ${form}`).join("\n")}\n` +
       `A "*" as new name, new tag or digest keeps the value already in the kustomization.`,
   );
-}
-
-/**
- * Splits an image reference into name, tag and digest the way kustomize does: a registry
- * host with a port (`host:5000/app`) is part of the name, `@` starts the digest.
- */
-export function splitImage(reference: string): { name: string; tag: string; digest: string } {
-  const slash = reference.indexOf("/");
-  const offset = Math.max(slash, 0);
-  const rest = reference.slice(offset);
-  const at = rest.indexOf("@");
-  const colon = rest.indexOf(":");
-  if (colon < 0 && at < 0) return { name: reference, tag: "", digest: "" };
-  if (at >= 0 && (colon < 0 || at < colon)) {
-    return {
-      name: reference.slice(0, offset + at),
-      tag: "",
-      digest: reference.slice(offset + at + 1),
-    };
-  }
-  if (at >= 0) {
-    return {
-      name: reference.slice(0, offset + colon),
-      tag: reference.slice(offset + colon + 1, offset + at),
-      digest: reference.slice(offset + at + 1),
-    };
-  }
-  return {
-    name: reference.slice(0, offset + colon),
-    tag: reference.slice(offset + colon + 1),
-    digest: "",
-  };
 }
 
 /**

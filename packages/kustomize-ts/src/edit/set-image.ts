@@ -2,8 +2,7 @@
  * `kustomize edit set image`, done as surgical text edits: only the edited `images:` entry
  * changes; comments, key order, quoting, blank lines and line endings stay as they were.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
 import {
   isMap,
   isScalar,
@@ -16,6 +15,7 @@ import {
   type YAMLSeq,
 } from "yaml";
 import { KustomizeError } from "../api.ts";
+import { findKustomizationFile } from "../files.ts";
 import { type ImageEntry, KEEP, parseImageArg } from "./image-arg.ts";
 import {
   applyEdits,
@@ -27,9 +27,6 @@ import {
   type ScalarStyle,
   type TextEdit,
 } from "./text-edits.ts";
-
-/** The names kustomize looks for, in its order. */
-export const kustomizationFileNames = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
 
 const entryFields = ["newName", "newTag", "digest"] as const;
 type EntryField = (typeof entryFields)[number];
@@ -415,10 +412,42 @@ function removeItem(ctx: Context, seq: YAMLSeq, item: YAMLMap): TextEdit {
 }
 
 /** Last argument per image name wins, as in kustomize. */
-function dedupe(args: readonly string[]): ImageEntry[] {
+/** What setImage takes: `kustomize edit set image` arguments, or the entries they stand for. */
+export type ImageEdit = string | ImageEntry;
+
+const ENTRY_KEYS = new Set(["name", "newName", "newTag", "digest"]);
+
+/** A structured entry, checked as strictly as an argument would be. */
+function checkedEntry(entry: ImageEntry): ImageEntry {
+  const bad = (why: string): never => {
+    throw new KustomizeError(`invalid image entry ${JSON.stringify(entry)}: ${why}`);
+  };
+  if (entry === null || typeof entry !== "object")
+    bad("expected { name, newName?, newTag?, digest? }");
+  for (const key of Object.keys(entry)) {
+    if (!ENTRY_KEYS.has(key))
+      bad(`unknown field "${key}" (name, newName, newTag and digest are known)`);
+  }
+  const out: ImageEntry = { name: "" };
+  for (const key of ["name", "newName", "newTag", "digest"] as const) {
+    const value = entry[key];
+    if (value === undefined) continue;
+    if (typeof value !== "string" || value === "" || /\s/.test(value)) {
+      bad(`${key} must be a non-empty string without spaces`);
+    }
+    out[key] = value as string;
+  }
+  if (out.name === "" || out.name === KEEP) bad('"name" names the image to change and is required');
+  if (out.newName === undefined && out.newTag === undefined && out.digest === undefined) {
+    bad("give at least one of newName, newTag and digest");
+  }
+  return out;
+}
+
+function dedupe(args: readonly ImageEdit[]): ImageEntry[] {
   const byName = new Map<string, ImageEntry>();
   for (const arg of args) {
-    const entry = parseImageArg(arg);
+    const entry = typeof arg === "string" ? parseImageArg(arg) : checkedEntry(arg);
     byName.delete(entry.name);
     byName.set(entry.name, entry);
   }
@@ -431,10 +460,10 @@ function dedupe(args: readonly string[]): ImageEntry[] {
  */
 export function setImage(
   kustomizationText: string,
-  arg: string | readonly string[],
+  arg: ImageEdit | readonly ImageEdit[],
   file?: string,
 ): string {
-  const args = typeof arg === "string" ? [arg] : arg;
+  const args: readonly ImageEdit[] = Array.isArray(arg) ? arg : [arg as ImageEdit];
   if (args.length === 0) {
     throw new KustomizeError(
       "no image given: pass at least one argument such as app=registry/app:v1",
@@ -450,28 +479,10 @@ export function setImage(
   return unterminated && text.endsWith(eol) ? text.slice(0, text.length - eol.length) : text;
 }
 
-/** The kustomization file of `dir`, as kustomize finds it. */
-export function findKustomizationFile(dir: string): string {
-  const found = kustomizationFileNames.filter((name) => existsSync(join(dir, name)));
-  if (found.length > 1) {
-    throw new KustomizeError(
-      `found multiple kustomization files (${found.join(", ")}): keep only one of them`,
-      { file: dir },
-    );
-  }
-  if (found.length === 0) {
-    throw new KustomizeError(
-      `no kustomization file: expected one of ${kustomizationFileNames.join(", ")} in this directory`,
-      { file: dir },
-    );
-  }
-  return join(dir, found[0]!);
-}
-
 /** `kustomize edit set image` in `dir`, editing its kustomization file in place. Returns the file. */
 export function setImageInDir(
   dir: string,
-  arg: string | readonly string[],
+  arg: ImageEdit | readonly ImageEdit[],
 ): { file: string; changed: boolean } {
   const file = findKustomizationFile(dir);
   const before = readFileSync(file, "utf8");

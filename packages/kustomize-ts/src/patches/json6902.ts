@@ -4,7 +4,9 @@
  * adds it, negative array indexes count from the end, a missing "value" means null), with
  * that library's error messages.
  */
+
 import { type KubernetesObject, KustomizeError } from "../api.ts";
+import { setOwn } from "../own.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: JSON data is untyped by nature.
 type Json = any;
@@ -76,7 +78,7 @@ function get(c: Container, key: string): Json {
 
 function set(c: Container, key: string, val: Json): void {
   if (c.kind === "doc") {
-    c.doc[key] = val;
+    setOwn(c.doc, key, val);
     return;
   }
   let idx = atoi(key);
@@ -90,7 +92,7 @@ function set(c: Container, key: string, val: Json): void {
 
 function add(c: Container, key: string, val: Json): void {
   if (c.kind === "doc") {
-    c.doc[key] = val;
+    setOwn(c.doc, key, val);
     return;
   }
   if (key === "-") {

@@ -3,7 +3,11 @@
  * for built-in kinds (kyaml's default schema), reduced to the types that lead to a list
  * with a patch strategy. `s`: x-kubernetes-patch-strategy, `k`: merge keys
  * (x-kubernetes-list-map-keys, else x-kubernetes-patch-merge-key), `p`: properties,
- * `i`: list items, `a`: map values; a string names another type. Generated; do not edit.
+ * `i`: list items, `a`: map values; a string names another type (type names drop the
+ * document's `io.k8s.` prefix). Reduced from that document once, with the rules that
+ * custom-schema.ts applies to a kustomization's own `openapi` file; the document itself is
+ * not shipped (several MB). Change an entry only together with a differential case showing
+ * kubectl's merge for it.
  */
 import type { SchemaNode } from "./schema.ts";
 

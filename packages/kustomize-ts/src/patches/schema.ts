@@ -21,16 +21,34 @@ export type SchemaRef = string | SchemaNode;
  */
 const OPAQUE: SchemaNode = {};
 
+/** Types by name, and type names by "apiVersion kind". */
+export interface SchemaTables {
+  types: Record<string, SchemaNode>;
+  gvks: Record<string, string>;
+}
+
+const BUILT_IN: SchemaTables = { types: SCHEMA_TYPES, gvks: GVK_TYPES };
+
+/** The schema strategic merges use: kustomize's, or a kustomization's `openapi` one. */
+let active: SchemaTables = BUILT_IN;
+
+/** Makes `tables` (undefined: the built-in schema) the one merges use; returns the previous. */
+export function useSchema(tables: SchemaTables | undefined): SchemaTables {
+  const previous = active;
+  active = tables ?? BUILT_IN;
+  return previous;
+}
+
 function resolve(ref: SchemaRef): SchemaNode {
   if (typeof ref !== "string") return ref;
-  return SCHEMA_TYPES[ref] ?? OPAQUE;
+  return active.types[ref] ?? OPAQUE;
 }
 
 /** The schema of a built-in kind, or undefined for kinds kustomize has no schema for. */
 export function schemaForType(apiVersion: unknown, kind: unknown): SchemaNode | undefined {
   if (typeof apiVersion !== "string" || typeof kind !== "string") return undefined;
   if (apiVersion === "" || kind === "") return undefined;
-  const name = GVK_TYPES[`${apiVersion} ${kind}`];
+  const name = active.gvks[`${apiVersion} ${kind}`];
   if (name === undefined) return undefined;
   return resolve(name);
 }

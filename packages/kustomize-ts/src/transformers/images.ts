@@ -6,33 +6,12 @@
 import { KustomizeError } from "../api.ts";
 import { withCustom } from "../config/custom.ts";
 import { IMAGES } from "../config/fieldspecs.ts";
-import { compactSpec, isMap, specMatches, walkSpec } from "../fieldspec.ts";
+import { compactSpec, type FieldSpec, isMap, specMatches, walkSpec } from "../fieldspec.ts";
+import { splitImage } from "../image-ref.ts";
 import type { ImageArg } from "../kustomization.ts";
 import type { Resource } from "../resource.ts";
 
 const SPECS = IMAGES.map(compactSpec);
-
-/** Splits "host/name:tag@digest" into its parts the way kustomize's image.Split does. */
-export function splitImage(image: string): { name: string; tag: string; digest: string } {
-  let slash = image.indexOf("/");
-  let search = image;
-  if (slash > 0) search = image.slice(slash);
-  else slash = 0;
-  let id = search.indexOf("@");
-  let ic = search.indexOf(":");
-  if (ic < 0 && id < 0) return { name: image, tag: "", digest: "" };
-  if (id >= 0 && (id < ic || ic < 0)) {
-    id += slash;
-    return { name: image.slice(0, id), tag: "", digest: image.slice(id + 1) };
-  }
-  if (id >= 0 && ic >= 0) {
-    id += slash;
-    ic += slash;
-    return { name: image.slice(0, ic), tag: image.slice(ic + 1, id), digest: image.slice(id + 1) };
-  }
-  ic += slash;
-  return { name: image.slice(0, ic), tag: image.slice(ic + 1), digest: "" };
-}
 
 const matchers = new Map<string, RegExp | null>();
 
@@ -110,12 +89,17 @@ function walkContainers(node: unknown, img: ImageArg, r: Resource): void {
   }
 }
 
-export function applyImage(resources: readonly Resource[], img: ImageArg): void {
+/** `specs`: where images are besides containers (a builtin plugin config gives its own). */
+export function applyImage(
+  resources: readonly Resource[],
+  img: ImageArg,
+  specs: readonly FieldSpec[] = withCustom("images", SPECS),
+): void {
   for (const r of resources) {
     if (r.kind === "CustomResourceDefinition") continue;
     walkContainers(r.obj, img, r);
     const gvk = r.gvk();
-    for (const spec of withCustom("images", SPECS)) {
+    for (const spec of specs) {
       if (!specMatches(spec, gvk)) continue;
       walkSpec(r.obj, spec, undefined, (holder, key) =>
         updateField(holder as Record<string | number, unknown>, key, img, r),

@@ -3,6 +3,7 @@
 import { addAliasGroup, type FieldPath, writeThrough } from "../aliases.ts";
 import { KustomizeError } from "../api.ts";
 import { type FieldSpec, isMap, specMatches, walkSpec } from "../fieldspec.ts";
+import { setOwn } from "../own.ts";
 import type { Resource } from "../resource.ts";
 
 export function setPairs(
@@ -31,10 +32,10 @@ export function setPairs(
         }
         for (const k of keys) {
           if (Object.hasOwn(target, k)) {
-            target[k] = pairs[k];
+            setOwn(target, k, pairs[k]);
             if (r.aliases.length > 0) writeThrough(r.obj, r.aliases, [...trail, k], pairs[k]);
           } else {
-            target[k] = pairs[k];
+            setOwn(target, k, pairs[k]);
             const paths = created.get(k);
             if (paths) paths.push([...trail, k]);
             else created.set(k, [[...trail, k]]);

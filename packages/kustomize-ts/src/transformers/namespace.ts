@@ -2,15 +2,17 @@
 import { KustomizeError } from "../api.ts";
 import { withCustom } from "../config/custom.ts";
 import { NAMESPACE } from "../config/fieldspecs.ts";
-import { compactSpec, isMap, specMatches, walkSpec } from "../fieldspec.ts";
+import { compactSpec, type FieldSpec, isMap, specMatches, walkSpec } from "../fieldspec.ts";
 import { idEquals, idString, type Resource } from "../resource.ts";
 
 const SPECS = NAMESPACE.map(compactSpec);
 
+/** `specs`: the fields besides metadata.namespace (a builtin plugin config gives its own). */
 export function applyNamespace(
   resources: readonly Resource[],
   namespace: string,
   file: string,
+  specs: readonly FieldSpec[] = withCustom("namespace", SPECS),
 ): void {
   for (const r of resources) {
     r.storePreviousId();
@@ -25,8 +27,10 @@ export function applyNamespace(
       }
     }
     const gvk = r.gvk();
-    for (const spec of withCustom("namespace", SPECS)) {
+    for (const spec of specs) {
       if (!specMatches(spec, gvk)) continue;
+      // Only the core Namespace is renamed; a custom kind called Namespace is an ordinary one.
+      if (spec.kind === "Namespace" && spec.path === "metadata/name" && gvk.group !== "") continue;
       walkSpec(r.obj, spec, "scalar", (holder, key) => {
         (holder as Record<string | number, unknown>)[key] = namespace;
       });

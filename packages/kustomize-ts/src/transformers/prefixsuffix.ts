@@ -1,4 +1,9 @@
-/** namePrefix / nameSuffix: renames every resource except the kinds kustomize leaves alone. */
+/**
+ * namePrefix / nameSuffix: renames every resource except the kinds kustomize leaves alone,
+ * and adds the affix to the fields `configurations:` names under namePrefix / nameSuffix.
+ */
+import { withCustom } from "../config/custom.ts";
+import { type FieldSpec, specMatches, walkSpec } from "../fieldspec.ts";
 import { gvkSelected, type Resource } from "../resource.ts";
 
 const SKIP = [
@@ -11,8 +16,10 @@ export function applyAffix(
   resources: readonly Resource[],
   affix: string,
   which: "prefix" | "suffix",
+  extra: readonly FieldSpec[] = withCustom(which === "prefix" ? "namePrefix" : "nameSuffix", []),
 ): void {
   if (affix === "") return;
+  const fields = extra.filter((spec) => spec.path !== "metadata/name");
   for (const r of resources) {
     const org = r.orgId();
     if (SKIP.some((s) => gvkSelected(org.gvk, s))) continue;
@@ -21,5 +28,14 @@ export function applyAffix(
     r.storePreviousId();
     const name = r.obj.metadata?.name;
     if (typeof name === "string") r.name = which === "prefix" ? affix + name : name + affix;
+    const gvk = r.gvk();
+    for (const spec of fields) {
+      if (!specMatches(spec, gvk)) continue;
+      walkSpec(r.obj, spec, "scalar", (holder, key) => {
+        const h = holder as Record<string | number, unknown>;
+        const value = typeof h[key] === "string" ? (h[key] as string) : "";
+        h[key] = which === "prefix" ? affix + value : value + affix;
+      });
+    }
   }
 }

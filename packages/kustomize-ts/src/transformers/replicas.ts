@@ -2,7 +2,7 @@
 import { KustomizeError } from "../api.ts";
 import { withCustom } from "../config/custom.ts";
 import { REPLICAS } from "../config/fieldspecs.ts";
-import { compactSpec, walkSpec } from "../fieldspec.ts";
+import { compactSpec, type FieldSpec, walkSpec } from "../fieldspec.ts";
 import { gvkSelected, gvkString, type Resource } from "../resource.ts";
 
 const SPECS = REPLICAS.map(compactSpec);
@@ -12,9 +12,9 @@ export function applyReplicas(
   name: string,
   count: number,
   file: string,
+  specs: readonly FieldSpec[] = withCustom("replicas", SPECS),
 ): void {
   let found = false;
-  const specs = withCustom("replicas", SPECS);
   for (const spec of specs) {
     const matches = resources.filter((r) =>
       [r.curId(), ...r.previousIds()].some((id) => id.name === name && gvkSelected(id.gvk, spec)),

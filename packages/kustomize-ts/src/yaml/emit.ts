@@ -55,7 +55,13 @@ function normalize(value: unknown): Json {
       for (const key of Object.keys(value)) {
         const item = (value as Record<string, unknown>)[key];
         if (item === undefined) continue;
-        out[key] = normalize(item);
+        // A key named __proto__ is data here: define it, never assign it (that sets the prototype).
+        Object.defineProperty(out, key, {
+          value: normalize(item),
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       return out;
     }
@@ -138,12 +144,11 @@ interface Analysis {
   blockAllowed: boolean;
 }
 
-function isBreak(c: string): boolean {
-  return c === "\n" || c === "\r" || c === "\u0085" || c === "\u2028" || c === "\u2029";
+function isBreak(cp: number): boolean {
+  return cp === 0x0a || cp === 0x0d || cp === 0x85 || cp === 0x2028 || cp === 0x2029;
 }
 
-function isPrintable(c: string): boolean {
-  const cp = c.codePointAt(0) as number;
+function isPrintable(cp: number): boolean {
   if (cp === 0x0a) return true;
   if (cp >= 0x20 && cp <= 0x7e) return true;
   if (cp >= 0xa0 && cp <= 0xd7ff) return true;
@@ -160,21 +165,22 @@ function isPrintable(c: string): boolean {
 export function literalBlockUnreadable(value: string): boolean {
   if (!value.startsWith("\t") || !value.includes("\n") || value.endsWith(" ")) return false;
   // go-yaml v3 keeps the block style unless a space ends a line or a character needs escaping.
-  const chars = [...value];
-  for (let i = 0; i < chars.length; i++) {
-    const c = chars[i] as string;
-    if (c !== "\t" && !isPrintable(c)) return false;
-    if (c === " " && isBreak(chars[i + 1] ?? "")) return false;
+  for (let i = 0; i < value.length; ) {
+    const cp = value.codePointAt(i) as number;
+    if (cp !== 0x09 && !isPrintable(cp)) return false;
+    if (cp === 0x20 && isBreak(value.charCodeAt(i + 1))) return false;
+    i += cp > 0xffff ? 2 : 1;
   }
   return true;
 }
 
 /** go-yaml's yaml_emitter_analyze_scalar, on code points. */
-function analyze(chars: string[]): Analysis {
-  if (chars.length === 0) {
+function analyze(s: string): Analysis {
+  const n = s.length;
+  if (n === 0) {
     return { multiline: false, blockPlain: true, singleAllowed: true, blockAllowed: false };
   }
-  let blockIndicators = false;
+  let blockIndicators = s.startsWith("---") || s.startsWith("...");
   let lineBreaks = false;
   let special = false;
   let leadingSpace = false;
@@ -185,63 +191,56 @@ function analyze(chars: string[]): Analysis {
   let spaceBreak = false;
   let previousSpace = false;
   let previousBreak = false;
-  if (
-    chars.length >= 3 &&
-    ((chars[0] === "-" && chars[1] === "-" && chars[2] === "-") ||
-      (chars[0] === "." && chars[1] === "." && chars[2] === "."))
-  ) {
-    blockIndicators = true;
-  }
   let precededByWhitespace = true;
-  const n = chars.length;
-  for (let i = 0; i < n; i++) {
-    const c = chars[i] as string;
-    const next = chars[i + 1];
-    const followedByWhitespace = i + 1 >= n || next === " " || next === "\t";
+  for (let i = 0; i < n; ) {
+    const cp = s.codePointAt(i) as number;
+    const end = i + (cp > 0xffff ? 2 : 1);
+    const last = end >= n;
+    const next = s.charCodeAt(end);
+    const followedByWhitespace = last || next === 0x20 || next === 0x09;
     if (i === 0) {
-      switch (c) {
-        case "#":
-        case ",":
-        case "[":
-        case "]":
-        case "{":
-        case "}":
-        case "&":
-        case "*":
-        case "!":
-        case "|":
-        case ">":
-        case "'":
-        case '"':
-        case "%":
-        case "@":
-        case "`":
+      switch (cp) {
+        case 0x23: // #
+        case 0x2c: // ,
+        case 0x5b: // [
+        case 0x5d: // ]
+        case 0x7b: // {
+        case 0x7d: // }
+        case 0x26: // &
+        case 0x2a: // *
+        case 0x21: // !
+        case 0x7c: // |
+        case 0x3e: // >
+        case 0x27: // '
+        case 0x22: // "
+        case 0x25: // %
+        case 0x40: // @
+        case 0x60: // `
           blockIndicators = true;
           break;
-        case "?":
-        case ":":
-          if (followedByWhitespace) blockIndicators = true;
-          break;
-        case "-":
+        case 0x3f: // ?
+        case 0x3a: // :
+        case 0x2d: // -
           if (followedByWhitespace) blockIndicators = true;
           break;
       }
-    } else if (c === ":") {
+    } else if (cp === 0x3a) {
       if (followedByWhitespace) blockIndicators = true;
-    } else if (c === "#") {
+    } else if (cp === 0x23) {
       if (precededByWhitespace) blockIndicators = true;
     }
-    if (!isPrintable(c)) special = true;
-    if (c === " ") {
+    if (!isPrintable(cp)) special = true;
+    const breaks = isBreak(cp);
+    if (cp === 0x20) {
       if (i === 0) leadingSpace = true;
-      if (i === n - 1) trailingSpace = true;
+      if (last) trailingSpace = true;
       if (previousBreak) breakSpace = true;
       previousSpace = true;
       previousBreak = false;
-    } else if (isBreak(c)) {
+    } else if (breaks) {
       lineBreaks = true;
       if (i === 0) leadingBreak = true;
-      if (i === n - 1) trailingBreak = true;
+      if (last) trailingBreak = true;
       if (previousSpace) spaceBreak = true;
       previousSpace = false;
       previousBreak = true;
@@ -249,7 +248,8 @@ function analyze(chars: string[]): Analysis {
       previousSpace = false;
       previousBreak = false;
     }
-    precededByWhitespace = c === " " || c === "\t" || isBreak(c);
+    precededByWhitespace = cp === 0x20 || cp === 0x09 || breaks;
+    i = end;
   }
   let blockPlain = true;
   let singleAllowed = true;
@@ -270,6 +270,33 @@ function analyze(chars: string[]): Analysis {
   return { multiline: lineBreaks, blockPlain, singleAllowed, blockAllowed };
 }
 
+/** Code points in s[start, end): go-yaml counts columns in characters. */
+function codePoints(s: string, start: number, end: number): number {
+  let count = end - start;
+  for (let k = start; k < end - 1; k++) {
+    const c = s.charCodeAt(k);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(k + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        count--;
+        k++;
+      }
+    }
+  }
+  return count;
+}
+
+/** Where each writer must look at a character on its own; runs between them are copied whole. */
+const SINGLE_STOP = /[ \n\r\u0085\u2028\u2029]/g;
+const DOUBLE_STOP = /[^\x21\x23-\x5b\x5d-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]/g;
+const LITERAL_STOP = /[\n\r\u0085\u2028\u2029]/g;
+
+/** The index of the next character `stop` matches at or after `from`, else s.length. */
+function nextStop(stop: RegExp, s: string, from: number): number {
+  stop.lastIndex = from;
+  return stop.exec(s)?.index ?? s.length;
+}
+
 const BASE60 = /^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$/;
 
 function isBase60Float(s: string): boolean {
@@ -280,7 +307,7 @@ function isBase60Float(s: string): boolean {
 }
 
 /** go-yaml v2's choice for a string, then the emitter's downgrades. */
-function chooseStyle(s: string, chars: string[], a: Analysis, simpleKey: boolean): Style {
+function chooseStyle(s: string, a: Analysis, simpleKey: boolean): Style {
   let style: Style;
   const canUsePlain = resolvesAsString(s) && !isBase60Float(s);
   if (s.includes("\n")) style = "literal";
@@ -289,7 +316,7 @@ function chooseStyle(s: string, chars: string[], a: Analysis, simpleKey: boolean
   if (simpleKey && a.multiline) style = "double";
   if (style === "plain") {
     if (!a.blockPlain) style = "single";
-    if (chars.length === 0 && simpleKey) style = "single";
+    if (s.length === 0 && simpleKey) style = "single";
   }
   if (style === "single" && !a.singleAllowed) style = "double";
   if (style === "literal" && (!a.blockAllowed || simpleKey)) style = "double";
@@ -314,8 +341,7 @@ const ESCAPES: Record<number, string> = {
   8233: "P",
 };
 
-function escapeChar(c: string): string {
-  const cp = c.codePointAt(0) as number;
+function escapeChar(cp: number): string {
   const named = ESCAPES[cp];
   if (named !== undefined) return `\\${named}`;
   const hex = cp.toString(16).toUpperCase();
@@ -346,6 +372,12 @@ class Writer {
   private putChar(c: string): void {
     this.out.push(c);
     this.column += 1;
+  }
+
+  /** Text of `columns` characters with no break in it. */
+  private putRun(text: string, columns: number): void {
+    this.out.push(text);
+    this.column += columns;
   }
 
   private putBreak(): void {
@@ -430,84 +462,92 @@ class Writer {
       this.indicator(text[1] as string, false, false, false);
       return;
     }
-    this.writePlain(Array.from(text), !simpleKey);
+    this.writePlain(text, !simpleKey);
   }
 
   private scalarString(s: string, indent: number, simpleKey: boolean): void {
-    const chars = Array.from(s);
-    const style = chooseStyle(s, chars, analyze(chars), simpleKey);
+    const style = chooseStyle(s, analyze(s), simpleKey);
     this.indent = indent;
     const allowBreaks = !simpleKey;
     switch (style) {
       case "plain":
-        this.writePlain(chars, allowBreaks);
+        this.writePlain(s, allowBreaks);
         break;
       case "single":
-        this.writeSingle(chars, allowBreaks);
+        this.writeSingle(s, allowBreaks);
         break;
       case "double":
-        this.writeDouble(chars, allowBreaks);
+        this.writeDouble(s, allowBreaks);
         break;
       case "literal":
-        this.writeLiteral(chars);
+        this.writeLiteral(s);
         break;
     }
   }
 
-  private writePlain(chars: string[], allowBreaks: boolean): void {
+  private writePlain(s: string, allowBreaks: boolean): void {
     if (!this.whitespace) this.putChar(" ");
     let spaces = false;
-    for (let i = 0; i < chars.length; i++) {
-      const c = chars[i] as string;
-      if (c === " ") {
-        if (allowBreaks && !spaces && this.column > BEST_WIDTH && chars[i + 1] !== " ") {
+    const n = s.length;
+    for (let i = 0; i < n; ) {
+      if (s.charCodeAt(i) === 0x20) {
+        if (allowBreaks && !spaces && this.column > BEST_WIDTH && s.charCodeAt(i + 1) !== 0x20) {
           this.writeIndent();
         } else {
-          this.putChar(c);
+          this.putChar(" ");
         }
         spaces = true;
+        i++;
       } else {
-        this.putChar(c);
+        let end = s.indexOf(" ", i);
+        if (end < 0) end = n;
+        this.putRun(s.slice(i, end), codePoints(s, i, end));
         this.indention = false;
         spaces = false;
+        i = end;
       }
     }
-    if (chars.length > 0) this.whitespace = false;
+    if (n > 0) this.whitespace = false;
     this.indention = false;
   }
 
-  private writeSingle(chars: string[], allowBreaks: boolean): void {
+  private writeSingle(s: string, allowBreaks: boolean): void {
     this.indicator("'", true, false, false);
     let spaces = false;
     let breaks = false;
-    const n = chars.length;
-    for (let i = 0; i < n; i++) {
-      const c = chars[i] as string;
-      if (c === " ") {
+    const n = s.length;
+    for (let i = 0; i < n; ) {
+      const c = s.charCodeAt(i);
+      if (c === 0x20) {
         if (
           allowBreaks &&
           !spaces &&
           this.column > BEST_WIDTH &&
           i > 0 &&
           i < n - 1 &&
-          chars[i + 1] !== " "
+          s.charCodeAt(i + 1) !== 0x20
         ) {
           this.writeIndent();
         } else {
-          this.putChar(c);
+          this.putChar(" ");
         }
         spaces = true;
+        i++;
       } else if (isBreak(c)) {
-        if (!breaks && c === "\n") this.putBreak();
+        if (!breaks && c === 0x0a) this.putBreak();
         this.putBreak();
         breaks = true;
+        i++;
       } else {
         if (breaks) this.writeIndent();
-        if (c === "'") this.putChar("'");
-        this.putChar(c);
+        const end = nextStop(SINGLE_STOP, s, i);
+        const run = s.slice(i, end);
+        const quoted = run.replaceAll("'", "''");
+        this.putRun(quoted, codePoints(s, i, end) + quoted.length - run.length);
         this.indention = false;
         spaces = false;
         breaks = false;
+        i = end;
       }
     }
     this.indicator("'", false, false, false);
@@ -515,54 +555,63 @@ class Writer {
     this.indention = false;
   }
 
-  private writeDouble(chars: string[], allowBreaks: boolean): void {
+  private writeDouble(s: string, allowBreaks: boolean): void {
     this.indicator('"', true, false, false);
     let spaces = false;
-    const n = chars.length;
-    for (let i = 0; i < n; i++) {
-      const c = chars[i] as string;
-      if (!isPrintable(c) || isBreak(c) || c === '"' || c === "\\") {
-        this.put(escapeChar(c));
-        // put() counts characters of the escape; go-yaml counts bytes written the same way.
+    const n = s.length;
+    for (let i = 0; i < n; ) {
+      const end = nextStop(DOUBLE_STOP, s, i);
+      if (end > i) {
+        // Printable characters other than space, quote and backslash: all in the BMP.
+        this.putRun(s.slice(i, end), end - i);
         spaces = false;
-      } else if (c === " ") {
+        i = end;
+        continue;
+      }
+      const cp = s.codePointAt(i) as number;
+      if (cp === 0x20) {
         if (allowBreaks && !spaces && this.column > BEST_WIDTH && i > 0 && i < n - 1) {
           this.writeIndent();
-          if (chars[i + 1] === " ") this.putChar("\\");
+          if (s.charCodeAt(i + 1) === 0x20) this.putChar("\\");
         } else {
-          this.putChar(c);
+          this.putChar(" ");
         }
         spaces = true;
       } else {
-        this.putChar(c);
+        // put() counts characters of the escape; go-yaml counts bytes written the same way.
+        this.put(escapeChar(cp));
         spaces = false;
       }
+      i += cp > 0xffff ? 2 : 1;
     }
     this.indicator('"', false, false, false);
     this.whitespace = false;
     this.indention = false;
   }
 
-  private writeLiteral(chars: string[]): void {
+  private writeLiteral(s: string): void {
     this.indicator("|", true, false, false);
-    const first = chars[0] as string;
-    if (first === " " || isBreak(first)) this.indicator("2", false, false, false);
-    const n = chars.length;
-    const last = chars[n - 1] as string;
+    const first = s.charCodeAt(0);
+    if (first === 0x20 || isBreak(first)) this.indicator("2", false, false, false);
+    const n = s.length;
+    const last = s.charCodeAt(n - 1);
     if (!isBreak(last)) this.indicator("-", false, false, false);
-    else if (n === 1 || isBreak(chars[n - 2] as string)) this.indicator("+", false, false, false);
+    else if (n === 1 || isBreak(s.charCodeAt(n - 2))) this.indicator("+", false, false, false);
     this.putBreak();
     this.whitespace = true;
     let breaks = true;
-    for (const c of chars) {
-      if (isBreak(c)) {
+    for (let i = 0; i < n; ) {
+      if (isBreak(s.charCodeAt(i))) {
         this.putBreak();
         breaks = true;
+        i++;
       } else {
         if (breaks) this.writeIndent();
-        this.putChar(c);
+        const end = nextStop(LITERAL_STOP, s, i);
+        this.putRun(s.slice(i, end), codePoints(s, i, end));
         this.indention = false;
         breaks = false;
+        i = end;
       }
     }
   }

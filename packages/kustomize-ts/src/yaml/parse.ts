@@ -33,6 +33,47 @@ interface Ctx {
   firstKeyWins: boolean;
   /** The whole stream, to see whether a block scalar ends it without a line break. */
   text: string;
+  /** Nodes decoded so far, nodes decoded inside an alias, and how deep in aliases we are. */
+  decoded: number;
+  aliased: number;
+  aliasDepth: number;
+}
+
+/**
+ * How deep a document may nest. go-yaml stops at 10000; the YAML parser here runs out of
+ * stack near 800 on a cold start, so we stop well before, with a message that says so.
+ */
+export const MAX_DEPTH = 500;
+
+function tooDeep(file: string, line: number | undefined): KustomizeError {
+  return new KustomizeError(
+    `invalid YAML: nested more than ${MAX_DEPTH} levels deep (the most kustomize-ts reads)`,
+    { file, line },
+  );
+}
+
+/** go-yaml's allowedAliasRatio: the share of decoded nodes that may come from aliases. */
+function allowedAliasRatio(decoded: number): number {
+  if (decoded <= 400_000) return 0.99;
+  if (decoded >= 4_000_000) return 0.1;
+  return 0.99 - 0.89 * ((decoded - 400_000) / 3_600_000);
+}
+
+/**
+ * YAML forbids raw control characters (go-yaml: "control characters are not allowed");
+ * a binary file fails here with its first one.
+ */
+const NOT_YAML_TEXT = /[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
+
+function checkText(text: string, file: string): void {
+  const bad = NOT_YAML_TEXT.exec(text);
+  if (!bad) return;
+  const line = text.slice(0, bad.index).split("\n").length;
+  const code = (bad[0].codePointAt(0) as number).toString(16).toUpperCase().padStart(4, "0");
+  throw new KustomizeError(
+    `invalid YAML: control characters are not allowed (U+${code}); is this a binary file?`,
+    { file, line },
+  );
 }
 
 export interface ParseOptions {
@@ -49,6 +90,7 @@ type Place = "root" | "metadata" | "annotations" | "annotation" | "";
 /** Parsed streams by dialect, options and text: rebuilding a tree parses the same files again. */
 const cache = new Map<string, unknown[]>();
 const CACHE_LIMIT = 512;
+const CACHE_MAX_TEXT = 1024 * 1024;
 
 /** Parses every document of a YAML stream; empty documents are dropped. */
 export function parseYamlStream(
@@ -57,6 +99,8 @@ export function parseYamlStream(
   dialect: Dialect = "v3",
   options: ParseOptions = {},
 ): unknown[] {
+  // A big file is parsed once per build anyway; caching it would hold (and copy) its tree.
+  if (text.length > CACHE_MAX_TEXT) return parseUncached(text, file, dialect, options);
   const key = `${dialect}${options.firstKeyWins === true ? "1" : "0"}${file}\u0000${text}`;
   const hit = cache.get(key);
   if (hit) return structuredClone(hit);
@@ -73,12 +117,14 @@ function parseUncached(
   options: ParseOptions,
 ): unknown[] {
   const firstKeyWins = options.firstKeyWins === true;
+  checkText(text, file);
   const lc = new LineCounter();
   const docs = parseAllDocuments(text, {
     schema: "failsafe",
     lineCounter: lc,
     prettyErrors: false,
-    uniqueKeys: dialect === "v3" && !firstKeyWins,
+    // Checked in toValue: the parser's own check compares each key with every other one.
+    uniqueKeys: false,
   });
   if (!Array.isArray(docs)) return [];
   const out: unknown[] = [];
@@ -86,10 +132,21 @@ function parseUncached(
     const error = doc.errors[0];
     if (error) {
       const line = lc.linePos(error.pos[0]).line;
+      if (error.message.includes("Maximum call stack size exceeded")) throw tooDeep(file, line);
       throw new KustomizeError(`invalid YAML: ${error.message.split("\n")[0]}`, { file, line });
     }
     if (doc.contents === null) continue;
-    const ctx: Ctx = { doc, file, lc, dialect, firstKeyWins, text };
+    const ctx: Ctx = {
+      doc,
+      file,
+      lc,
+      dialect,
+      firstKeyWins,
+      text,
+      decoded: 0,
+      aliased: 0,
+      aliasDepth: 0,
+    };
     const value = toValue(doc.contents as Node, ctx, 0, dialect === "v3" ? "root" : "");
     if (value === null || value === undefined) continue;
     out.push(value);
@@ -115,11 +172,15 @@ function define(out: Record<string, unknown>, key: string, value: unknown): void
 
 function toValue(node: Node, ctx: Ctx, depth: number, place: Place): unknown {
   const { file } = ctx;
-  if (depth > 200) throw new KustomizeError("invalid YAML: nesting too deep", { file });
+  if (depth > MAX_DEPTH) throw tooDeep(file, lineOf(node, ctx));
+  countNode(ctx);
   if (node instanceof Alias) {
     const target = node.resolve(ctx.doc);
     if (!target) throw new KustomizeError(`invalid YAML: unknown anchor ${node.source}`, { file });
-    return toValue(target as Node, ctx, depth + 1, place);
+    ctx.aliasDepth++;
+    const value = toValue(target as Node, ctx, depth + 1, place);
+    ctx.aliasDepth--;
+    return value;
   }
   if (isScalar(node)) {
     if (place === "annotation") return sourceText(node, ctx);
@@ -140,8 +201,17 @@ function toValue(node: Node, ctx: Ctx, depth: number, place: Place): unknown {
         merges.push(toValue(pair.value as Node, ctx, depth + 1, ""));
         continue;
       }
+      countNode(ctx);
       const key = keyText(keyNode, ctx);
-      if (ctx.firstKeyWins && Object.hasOwn(out, key)) continue;
+      if (Object.hasOwn(out, key)) {
+        if (ctx.firstKeyWins) continue;
+        if (ctx.dialect === "v3") {
+          throw new KustomizeError("invalid YAML: Map keys must be unique", {
+            file,
+            line: lineOf(keyNode as Node, ctx),
+          });
+        }
+      }
       const next = childPlace(place, key);
       let value: unknown;
       if (pair.value === null) value = next === "annotation" ? "" : null;
@@ -162,6 +232,26 @@ function toValue(node: Node, ctx: Ctx, depth: number, place: Place): unknown {
     return out;
   }
   return null;
+}
+
+/** go-yaml's guard against alias bombs, counted per decoded node (keys included). */
+function countNode(ctx: Ctx): void {
+  ctx.decoded++;
+  if (ctx.aliasDepth > 0) ctx.aliased++;
+  if (
+    ctx.aliased > 100 &&
+    ctx.decoded > 1000 &&
+    ctx.aliased / ctx.decoded > allowedAliasRatio(ctx.decoded)
+  ) {
+    throw new KustomizeError(
+      "invalid YAML: document contains excessive aliasing (its anchors expand to far more than it holds)",
+      { file: ctx.file },
+    );
+  }
+}
+
+function lineOf(node: Node, ctx: Ctx): number | undefined {
+  return node.range ? ctx.lc.linePos(node.range[0]).line : undefined;
 }
 
 function sourceText(node: Scalar, ctx: Ctx): string {

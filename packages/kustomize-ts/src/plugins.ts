@@ -1,0 +1,279 @@
+/**
+ * Builtin plugin configs listed under `generators:` and `transformers:` (`apiVersion: builtin`):
+ * each drives the same transformer a kustomization field does, with the config's own field
+ * specs. Plugins of any other apiVersion stay refused, as kustomize refuses them without
+ * --enable-alpha-plugins.
+ */
+import { KustomizeError } from "./api.ts";
+import { toSpec } from "./config/custom.ts";
+import type { FieldSpec } from "./fieldspec.ts";
+import type { GeneratorArgs, ImageArg, PatchArg, Selector } from "./kustomization.ts";
+import type { Loader } from "./loader.ts";
+import { applyPatch, applyPatchesStrategicMerge, applyPatchJson6902 } from "./patching.ts";
+import type { Resource } from "./resource.ts";
+import { didYouMean } from "./suggest.ts";
+import { applyImage } from "./transformers/images.ts";
+import { setPairs } from "./transformers/meta.ts";
+import { applyNamespace } from "./transformers/namespace.ts";
+import { applyAffix } from "./transformers/prefixsuffix.ts";
+import { applyReplicas } from "./transformers/replicas.ts";
+
+export type PluginConfig = Record<string, unknown>;
+
+/** Where a config was listed: the kustomization file and `transformers[2]`. */
+export interface PluginWhere {
+  file: string;
+  key: string;
+}
+
+/** kustomize's builtin plugins that kustomize-ts does not run (they have no field to map to). */
+const UNSUPPORTED_BUILTINS = new Set([
+  "HashTransformer",
+  "HelmChartInflationGenerator",
+  "IAMPolicyGenerator",
+  "LegacyOrderTransformer",
+  "SortOrderTransformer",
+  "ValueAddTransformer",
+]);
+
+/** Every builtin kind kustomize-ts runs, for did-you-mean. */
+const SUPPORTED_BUILTINS = [
+  "ConfigMapGenerator",
+  "SecretGenerator",
+  "LabelTransformer",
+  "AnnotationsTransformer",
+  "NamespaceTransformer",
+  "PrefixSuffixTransformer",
+  "PrefixTransformer",
+  "SuffixTransformer",
+  "ImageTagTransformer",
+  "ReplicaCountTransformer",
+  "PatchTransformer",
+  "PatchStrategicMergeTransformer",
+  "PatchJson6902Transformer",
+  "ReplacementTransformer",
+];
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function idOf(config: PluginConfig): string {
+  const meta = isMap(config.metadata) ? config.metadata : {};
+  return `${String(config.kind)}.builtin.[noGrp]/${String(meta.name ?? "")}.${String(meta.namespace ?? "[noNs]")}`;
+}
+
+/** Checks that `config` is a builtin plugin config and returns its kind. */
+export function builtinKind(config: unknown, where: PluginWhere): string {
+  if (!isMap(config) || typeof config.kind !== "string" || config.kind === "") {
+    throw new KustomizeError("a plugin config must be a map with apiVersion and kind", where);
+  }
+  const meta = config.metadata;
+  if (!isMap(meta) || typeof meta.name !== "string" || meta.name === "") {
+    throw new KustomizeError(`plugin config ${config.kind} needs metadata.name`, where);
+  }
+  if (config.apiVersion !== "builtin") {
+    throw new KustomizeError(
+      `external plugins disabled; unable to load external plugin '${config.kind}': kustomize-ts runs only builtin plugins (apiVersion: builtin)`,
+      where,
+    );
+  }
+  if (UNSUPPORTED_BUILTINS.has(config.kind)) {
+    throw new KustomizeError(
+      `builtin plugin ${config.kind} is not supported by kustomize-ts: use the kustomization field that does the same, or build with kustomize`,
+      where,
+    );
+  }
+  return config.kind;
+}
+
+function fail(config: PluginConfig, where: PluginWhere, problem: string): never {
+  throw new KustomizeError(`plugin ${idOf(config)} fails configuration: ${problem}`, where);
+}
+
+function stringMap(config: PluginConfig, key: string, where: PluginWhere): Record<string, string> {
+  const value = config[key];
+  if (value === undefined || value === null) return {};
+  if (!isMap(value)) fail(config, where, `${key} must be a map of strings`);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (typeof v !== "string") fail(config, where, `${key}.${k} must be a string`);
+    out[k] = v;
+  }
+  return out;
+}
+
+function fieldSpecs(config: PluginConfig, where: PluginWhere): FieldSpec[] {
+  const value = config.fieldSpecs;
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value)) fail(config, where, "fieldSpecs must be a list");
+  return value.map((raw) => toSpec(raw, where));
+}
+
+function optionalString(config: PluginConfig, key: string, where: PluginWhere): string | undefined {
+  const value = config[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== "string") fail(config, where, `${key} must be a string`);
+  return value;
+}
+
+function optionalMap<T>(config: PluginConfig, key: string, where: PluginWhere): T | undefined {
+  const value = config[key];
+  if (value === undefined || value === null) return undefined;
+  if (!isMap(value)) fail(config, where, `${key} must be a map`);
+  return value as T;
+}
+
+/** The arguments of a ConfigMapGenerator or SecretGenerator config (name from metadata). */
+export function generatorArgs(config: PluginConfig, where: PluginWhere): GeneratorArgs {
+  const meta = config.metadata as Record<string, unknown>;
+  const list = (key: string): string[] | undefined => {
+    const value = config[key];
+    if (value === undefined || value === null) return undefined;
+    if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+      fail(config, where, `${key} must be a list of strings`);
+    }
+    return value as string[];
+  };
+  const args: GeneratorArgs = { name: meta.name as string };
+  if (typeof meta.namespace === "string") args.namespace = meta.namespace;
+  const behavior = optionalString(config, "behavior", where);
+  if (behavior !== undefined) args.behavior = behavior;
+  const type = optionalString(config, "type", where);
+  if (type !== undefined) args.type = type;
+  for (const key of ["literals", "files", "envs"] as const) {
+    const value = list(key);
+    if (value !== undefined) args[key] = value;
+  }
+  const env = optionalString(config, "env", where);
+  if (env !== undefined) args.envs = [...(args.envs ?? []), env];
+  const options = optionalMap<GeneratorArgs["options"]>(config, "options", where);
+  if (options !== undefined) args.options = options;
+  return args;
+}
+
+/** Runs one builtin transformer config on `list`; `replace` runs replacement entries. */
+export function runTransformerConfig(
+  ldr: Loader,
+  list: Resource[],
+  config: PluginConfig,
+  where: PluginWhere,
+  replace: (entries: unknown[]) => void,
+): void {
+  const kind = builtinKind(config, where);
+  const specs = () => fieldSpecs(config, where);
+  switch (kind) {
+    case "LabelTransformer":
+      setPairs(list, stringMap(config, "labels", where), specs(), "labels");
+      return;
+    case "AnnotationsTransformer":
+      setPairs(list, stringMap(config, "annotations", where), specs(), "annotations");
+      return;
+    case "NamespaceTransformer": {
+      const meta = config.metadata as Record<string, unknown>;
+      const namespace = typeof meta.namespace === "string" ? meta.namespace : "";
+      if (config.unsetOnly === true)
+        fail(config, where, "unsetOnly is not supported by kustomize-ts");
+      const subjects = config.setRoleBindingSubjects;
+      if (subjects !== undefined && subjects !== null && subjects !== "defaultOnly") {
+        fail(
+          config,
+          where,
+          `setRoleBindingSubjects "${String(subjects)}" is not supported by kustomize-ts`,
+        );
+      }
+      if (namespace === "") return;
+      // metadata.namespace is always set on namespaced kinds; the specs add other fields.
+      const others = specs().filter((s) => s.path !== "metadata/namespace");
+      applyNamespace(list, namespace, where.file, others);
+      return;
+    }
+    case "PrefixSuffixTransformer":
+    case "PrefixTransformer":
+    case "SuffixTransformer": {
+      if (config.fieldSpecs === undefined || config.fieldSpecs === null) {
+        fail(config, where, "fieldSpecs is not expected to be nil");
+      }
+      const paths = specs();
+      if (paths.some((s) => s.path !== "metadata/name" || s.kind !== "" || s.group !== "")) {
+        fail(
+          config,
+          where,
+          "kustomize-ts applies a prefix or suffix to metadata/name of every kind only",
+        );
+      }
+      if (paths.length === 0) return;
+      const prefix =
+        kind === "SuffixTransformer" ? "" : (optionalString(config, "prefix", where) ?? "");
+      const suffix =
+        kind === "PrefixTransformer" ? "" : (optionalString(config, "suffix", where) ?? "");
+      applyAffix(list, prefix, "prefix", []);
+      applyAffix(list, suffix, "suffix", []);
+      return;
+    }
+    case "ImageTagTransformer": {
+      const image = optionalMap<ImageArg>(config, "imageTag", where) ?? {};
+      applyImage(list, image, specs());
+      return;
+    }
+    case "ReplicaCountTransformer": {
+      const replica =
+        optionalMap<{ name?: unknown; count?: unknown }>(config, "replica", where) ?? {};
+      const count = replica.count ?? 0;
+      if (typeof count !== "number" || !Number.isInteger(count)) {
+        fail(config, where, "replica.count must be an integer");
+      }
+      applyReplicas(list, String(replica.name ?? ""), count, where.file, specs());
+      return;
+    }
+    case "PatchTransformer": {
+      const patch: PatchArg = {};
+      const path = optionalString(config, "path", where);
+      const text = optionalString(config, "patch", where);
+      if (path !== undefined) patch.path = path;
+      if (text !== undefined) patch.patch = text;
+      const target = optionalMap<Selector>(config, "target", where);
+      if (target !== undefined) patch.target = target;
+      const options = optionalMap<Record<string, boolean>>(config, "options", where);
+      if (options !== undefined) patch.options = options;
+      applyPatch(ldr, list, patch, where);
+      return;
+    }
+    case "PatchStrategicMergeTransformer": {
+      const paths = config.paths ?? [];
+      if (!Array.isArray(paths) || paths.some((p) => typeof p !== "string")) {
+        fail(config, where, "paths must be a list of strings");
+      }
+      const inline = optionalString(config, "patches", where);
+      const entries = [...(paths as string[]), ...(inline ? [inline] : [])];
+      if (entries.length === 0) fail(config, where, "empty file path and empty patch content");
+      applyPatchesStrategicMerge(ldr, list, entries, where.file);
+      return;
+    }
+    case "PatchJson6902Transformer": {
+      const patch: PatchArg = {};
+      const path = optionalString(config, "path", where);
+      const ops = optionalString(config, "jsonOp", where);
+      if (path !== undefined) patch.path = path;
+      if (ops !== undefined) patch.patch = ops;
+      const target = optionalMap<Selector>(config, "target", where);
+      if (target !== undefined) patch.target = target;
+      applyPatchJson6902(ldr, list, patch, where);
+      return;
+    }
+    case "ReplacementTransformer": {
+      const entries = config.replacements ?? [];
+      if (!Array.isArray(entries)) fail(config, where, "replacements must be a list");
+      replace(entries as unknown[]);
+      return;
+    }
+    case "ConfigMapGenerator":
+    case "SecretGenerator":
+      throw new KustomizeError(`${kind} is a generator: list it under "generators"`, where);
+    default:
+      throw new KustomizeError(
+        `unable to load builtin ${kind}.builtin.[noGrp]: no builtin plugin of that kind${didYouMean(kind, SUPPORTED_BUILTINS)}`,
+        where,
+      );
+  }
+}
