@@ -106,9 +106,12 @@ async function countByStatus(): Promise<Record<string, number>> {
 
 describe("agent processes running tasks on one PostgreSQL", () => {
   it("complete 500 tasks between two processes, each task run exactly once", async () => {
+    // Claims must never overlap: this is about FOR UPDATE SKIP LOCKED, not lease expiry, so
+    // the lease is long enough that a loaded machine's stalled renewal cannot lapse it (a
+    // lapsed lease is re-claimed by design: at-least-once, shown by the SIGKILL test below).
     const agents = await Promise.all([
-      startAgent({ RUNNER_CONCURRENCY: "8" }),
-      startAgent({ RUNNER_CONCURRENCY: "8" }),
+      startAgent({ RUNNER_CONCURRENCY: "8", RUNNER_LEASE_MS: "30000" }),
+      startAgent({ RUNNER_CONCURRENCY: "8", RUNNER_LEASE_MS: "30000" }),
     ]);
     for (let batch = 0; batch < 10; batch++) {
       await Promise.all(
