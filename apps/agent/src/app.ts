@@ -6,6 +6,7 @@ import Fastify, {
   type FastifyServerOptions,
 } from "fastify";
 import type { Logger } from "pino";
+import { TaskDeltas } from "./agent/task-deltas.ts";
 import type { Config } from "./config.ts";
 import { createLogger } from "./logger.ts";
 import { AccessLog } from "./plugins/access-log.ts";
@@ -31,6 +32,8 @@ export interface AppDeps {
   readiness?: Readiness;
   /** Keep-alive interval of GET /tasks/:id/events streams. */
   eventsKeepAliveMs?: number;
+  /** Text streamed by the agent in this process, sent as `delta` events. */
+  deltas?: TaskDeltas;
 }
 
 declare module "fastify" {
@@ -131,6 +134,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await instance.register(taskEventRoutes, {
       store,
       keepAliveMs: deps.eventsKeepAliveMs ?? DEFAULT_KEEP_ALIVE_MS,
+      deltas: deps.deltas ?? new TaskDeltas(),
     });
   };
   await describe(app);

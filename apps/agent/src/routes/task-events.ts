@@ -1,5 +1,6 @@
 import { PassThrough } from "node:stream";
 import type { FastifyPluginAsyncJsonSchemaToTs } from "@fastify/type-provider-json-schema-to-ts";
+import type { TaskDelta, TaskDeltas } from "../agent/task-deltas.ts";
 import { ERROR_STATUSES as E } from "../plugins/errors.ts";
 import type { Task, TaskStore } from "../tasks/store.ts";
 import { notFound, TaskParams } from "./tasks.ts";
@@ -8,6 +9,8 @@ export interface TaskEventRoutesOptions {
   store: TaskStore;
   /** A comment line this often keeps proxies from closing a quiet stream. */
   keepAliveMs: number;
+  /** Text the agent streams in this process; without it, only status events are sent. */
+  deltas?: TaskDeltas;
 }
 
 export const DEFAULT_KEEP_ALIVE_MS = 15_000;
@@ -33,7 +36,7 @@ export function isNewer(candidate: Task, last: Task): boolean {
  */
 export const taskEventRoutes: FastifyPluginAsyncJsonSchemaToTs<{
   Options: TaskEventRoutesOptions;
-}> = async (app, { store, keepAliveMs }) => {
+}> = async (app, { store, keepAliveMs, deltas }) => {
   const open = new Set<() => void>();
   // Open streams would hold the server's close until clients go away: end them first
   // (EventSource clients reconnect, to another replica).
@@ -49,7 +52,7 @@ export const taskEventRoutes: FastifyPluginAsyncJsonSchemaToTs<{
         tags: ["tasks"],
         summary: "Follow a task's status changes (server-sent events)",
         description:
-          "A text/event-stream of `status` events whose data is the task as returned by GET /tasks/{id}. The first event is the current state; one follows each status change, in order; the stream ends after a completed or failed event (EventSource clients should then call close(), or they reconnect and get the final state again). A comment line keeps quiet streams open. A task deleted meanwhile ends the stream with a `deleted` event.",
+          'A text/event-stream of `status` events whose data is the task as returned by GET /tasks/{id}. The first event is the current state; one follows each status change, in order; the stream ends after a completed or failed event (EventSource clients should then call close(), or they reconnect and get the final state again). While an agent that streams its answer (AGENT=model) runs the task in the same process, `delta` events carry each piece of text as it arrives: data `{"id":"...","attempt":1,"text":"..."}`, in order, between the `running` and the final status event; a retry starts its text again with a higher `attempt`. Deltas are live only: the complete text is in the task\'s result. A comment line keeps quiet streams open. A task deleted meanwhile ends the stream with a `deleted` event.',
         params: TaskParams,
         response: {
           200: {
@@ -59,7 +62,7 @@ export const taskEventRoutes: FastifyPluginAsyncJsonSchemaToTs<{
                 schema: {
                   type: "string",
                   description:
-                    'Events such as `id: 1\\nevent: status\\ndata: {"id":"...","status":"running",...}`.',
+                    'Events such as `id: 1\\nevent: status\\ndata: {"id":"...","status":"running",...}` and `id: 2\\nevent: delta\\ndata: {"id":"...","attempt":1,"text":"Hel"}`.',
                 },
               },
             },
@@ -73,13 +76,21 @@ export const taskEventRoutes: FastifyPluginAsyncJsonSchemaToTs<{
     async (request, reply) => {
       const { id } = request.params;
       // Subscribed before reading, so no change falls between the snapshot and the stream.
-      const early: Task[] = [];
+      const early: Array<Task | TaskDelta> = [];
       let deliver = (task: Task) => {
         early.push(task);
       };
-      const unsubscribe = store.subscribe((task) => {
+      let deliverDelta = (delta: TaskDelta) => {
+        early.push(delta);
+      };
+      const unsubscribeStatus = store.subscribe((task) => {
         if (task.id === id) deliver(task);
       });
+      const unsubscribeDeltas = deltas?.subscribe(id, (delta) => deliverDelta(delta));
+      const unsubscribe = () => {
+        unsubscribeStatus();
+        unsubscribeDeltas?.();
+      };
       let current: Task | undefined;
       try {
         current = await store.get(id);
@@ -111,6 +122,11 @@ export const taskEventRoutes: FastifyPluginAsyncJsonSchemaToTs<{
         body.write(`id: ${sequence}\nevent: status\ndata: ${JSON.stringify(task)}\n\n`);
         if (TERMINAL.has(task.status)) end();
       };
+      const sendDelta = (delta: TaskDelta) => {
+        if (ended) return;
+        sequence += 1;
+        body.write(`id: ${sequence}\nevent: delta\ndata: ${JSON.stringify(delta)}\n\n`);
+      };
       const keepAlive = setInterval(async () => {
         if (ended) return;
         body.write(": keep-alive\n\n");
@@ -128,8 +144,12 @@ export const taskEventRoutes: FastifyPluginAsyncJsonSchemaToTs<{
       reply.raw.on("close", end);
 
       send(current);
-      for (const task of early) send(task);
+      for (const item of early) {
+        if ("text" in item) sendDelta(item);
+        else send(item);
+      }
       deliver = send;
+      deliverDelta = sendDelta;
 
       return reply
         .code(200)
