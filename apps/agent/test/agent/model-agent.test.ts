@@ -327,6 +327,18 @@ describe("AGENT=model against an OpenAI-compatible endpoint", () => {
   });
 });
 
+describe("the delta event in the API description", () => {
+  it("documents delta events on GET /tasks/{id}/events", async () => {
+    const t = await start();
+    const doc = (await (await fetch(`${t.base}/openapi.json`)).json()) as {
+      paths: Record<string, { get: { description: string } }>;
+    };
+    const events = doc.paths["/tasks/{id}/events"]!.get.description;
+    expect(events).toContain("`delta` events");
+    expect(events).toContain('"attempt":1');
+  });
+});
+
 describe("AGENT=model configuration", () => {
   it("refuses to start without the endpoint and names what is missing", async () => {
     const stderr: string[] = [];
