@@ -6,7 +6,7 @@
 import type { AgentConfig } from "../config.ts";
 import { ExampleAgent } from "./example-agent.ts";
 import { loadAgentModule } from "./load-module.ts";
-import { ModelAgent, type ModelAgentOptions } from "./model-agent.ts";
+import type { ModelAgentOptions } from "./model-agent.ts";
 import type { Agent } from "./types.ts";
 
 export { PermanentError, TransientError } from "./errors.ts";
@@ -26,6 +26,8 @@ export async function createAgent(
   if (config.agent.module !== undefined) return loadAgentModule(config.agent.module);
   if (config.agent.kind === "model" && config.agent.model) {
     if (!deps) throw new Error("AGENT=model needs the task store, deltas and metrics");
+    // loaded only when chosen: the example agent starts without the model SDK in memory
+    const { ModelAgent } = await import("./model-agent.ts");
     return new ModelAgent({ config: config.agent.model, ...deps });
   }
   return new ExampleAgent({ delayMs: config.agent.exampleDelayMs });
