@@ -42,7 +42,7 @@ export interface ModelConfig {
   temperature: number | undefined;
   /** MODEL_MAX_STEPS: model calls per run at most, tool calls in between (1: no tools). */
   maxSteps: number;
-  /** Read from MODEL_SYSTEM_PROMPT_FILE, or the built-in one. */
+  /** Read from MODEL_PROMPT_FILE, or the built-in one. */
   systemPrompt: string;
 }
 
@@ -117,7 +117,7 @@ export function readModelConfig(read: Read, problems: string[]): ModelConfig {
   };
 
   const systemPrompt = (): string => {
-    const path = read("MODEL_SYSTEM_PROMPT_FILE");
+    const path = read("MODEL_PROMPT_FILE");
     if (path === undefined) return DEFAULT_SYSTEM_PROMPT;
     let text: string;
     try {
@@ -125,13 +125,13 @@ export function readModelConfig(read: Read, problems: string[]): ModelConfig {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
       problems.push(
-        `MODEL_SYSTEM_PROMPT_FILE="${path}" cannot be read (${code}): give the path of a UTF-8 text file`,
+        `MODEL_PROMPT_FILE="${path}" cannot be read (${code}): give the path of a UTF-8 text file`,
       );
       return DEFAULT_SYSTEM_PROMPT;
     }
     if (text.trim() === "" || Buffer.byteLength(text) > MAX_SYSTEM_PROMPT_BYTES) {
       problems.push(
-        `MODEL_SYSTEM_PROMPT_FILE="${path}" is invalid: expected a non-empty text file of at most 64 KiB`,
+        `MODEL_PROMPT_FILE="${path}" is invalid: expected a non-empty text file of at most 64 KiB`,
       );
     }
     return text.trim();

@@ -1,5 +1,8 @@
 import { EventEmitter } from "node:events";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createLogger } from "../../src/logger.ts";
@@ -111,7 +114,13 @@ const finished = (service: Service, id: string) => waitForTask(service.store, id
 
 describe("AGENT=model against an OpenAI-compatible endpoint", () => {
   it("streams the answer into delta events, in order over SSE, and stores text and usage", async () => {
-    const t = await start();
+    const dir = mkdtempSync(join(tmpdir(), "agent-prompt-"));
+    writeFileSync(join(dir, "system.txt"), "Answer like a pirate.\n");
+    const t = await start({
+      MODEL_PROMPT_FILE: join(dir, "system.txt"),
+      MODEL_MAX_OUTPUT_TOKENS: "64",
+      MODEL_TEMPERATURE: "0.5",
+    });
     const following = gate();
     t.server.script(
       streamed(
@@ -166,7 +175,9 @@ describe("AGENT=model against an OpenAI-compatible endpoint", () => {
       role: "user",
       content: "Say hello\n\nto the world",
     });
-    expect(request!.body.messages[0]!.role).toBe("system");
+    expect(request!.body.messages[0]).toEqual({ role: "system", content: "Answer like a pirate." });
+    expect(request!.body.max_tokens).toBe(64);
+    expect(request!.body.temperature).toBe(0.5);
 
     const metrics = await t.metrics();
     expect(metrics).toMatch(
@@ -336,6 +347,23 @@ describe("the delta event in the API description", () => {
     const events = doc.paths["/tasks/{id}/events"]!.get.description;
     expect(events).toContain("`delta` events");
     expect(events).toContain('"attempt":1');
+  });
+});
+
+describe("without model settings", () => {
+  it("runs the example agent and exports no model metrics, as before", async () => {
+    const t = await start({
+      AGENT: "",
+      MODEL_BASE_URL: "",
+      MODEL_NAME: "",
+      EXAMPLE_AGENT_DELAY_MS: "0",
+    });
+    const task = await t.create("An offline task", "Nothing calls a model.");
+    const done = await finished(t.service, task.id);
+    expect(done.status).toBe("completed");
+    expect(done.result).toMatchObject({ keywords: expect.any(Array), word_count: 7 });
+    expect(t.server.requests).toHaveLength(0);
+    expect(await t.metrics()).not.toContain("model_");
   });
 });
 

@@ -42,7 +42,7 @@ describe("AGENT and MODEL_* configuration", () => {
       MODEL_MAX_OUTPUT_TOKENS: "256",
       MODEL_TEMPERATURE: "0.2",
       MODEL_MAX_STEPS: "2",
-      MODEL_SYSTEM_PROMPT_FILE: file,
+      MODEL_PROMPT_FILE: file,
     });
     expect(config.agent.kind).toBe("model");
     const model = config.agent.model!;
@@ -82,7 +82,7 @@ describe("AGENT and MODEL_* configuration", () => {
       MODEL_MAX_OUTPUT_TOKENS: "0",
       MODEL_TEMPERATURE: "3",
       MODEL_MAX_STEPS: "many",
-      MODEL_SYSTEM_PROMPT_FILE: "/nonexistent/prompt.txt",
+      MODEL_PROMPT_FILE: "/nonexistent/prompt.txt",
     });
     expect(found).toEqual([
       'MODEL_BASE_URL="ftp://host/v1" is invalid: expected an http(s) URL without credentials, such as https://api.openai.com/v1',
@@ -90,7 +90,7 @@ describe("AGENT and MODEL_* configuration", () => {
       'MODEL_MAX_OUTPUT_TOKENS="0" is invalid: expected an integer from 1 to 10000000',
       'MODEL_TEMPERATURE="3" is invalid: expected a number from 0 to 2',
       'MODEL_MAX_STEPS="many" is invalid: expected an integer from 1 to 100',
-      'MODEL_SYSTEM_PROMPT_FILE="/nonexistent/prompt.txt" cannot be read (ENOENT): give the path of a UTF-8 text file',
+      'MODEL_PROMPT_FILE="/nonexistent/prompt.txt" cannot be read (ENOENT): give the path of a UTF-8 text file',
     ]);
     expect(found.join("\n")).not.toContain(KEY);
   });
@@ -106,8 +106,8 @@ describe("AGENT and MODEL_* configuration", () => {
     const dir = mkdtempSync(join(tmpdir(), "agent-prompt-"));
     const empty = join(dir, "empty.txt");
     writeFileSync(empty, " \n");
-    expect(problems({ ...MODEL, MODEL_SYSTEM_PROMPT_FILE: empty })).toEqual([
-      `MODEL_SYSTEM_PROMPT_FILE="${empty}" is invalid: expected a non-empty text file of at most 64 KiB`,
+    expect(problems({ ...MODEL, MODEL_PROMPT_FILE: empty })).toEqual([
+      `MODEL_PROMPT_FILE="${empty}" is invalid: expected a non-empty text file of at most 64 KiB`,
     ]);
     expect(problems({ AGENT: "gpt" })).toEqual([
       'AGENT="gpt" is invalid: expected one of example, model',
