@@ -59,6 +59,8 @@ export class ModelAgent implements Agent {
       includeUsage: true,
     });
     this.#model = provider.chatModel(name);
+    // the SDK prints its warnings to the console; they go to the task's log lines instead
+    globalThis.AI_SDK_LOG_WARNINGS = false;
   }
 
   async run(task: Readonly<Task>, { signal, attempt, logger }: RunContext): Promise<ModelResult> {
@@ -106,6 +108,14 @@ export class ModelAgent implements Agent {
             if (part.text === "") break;
             text += part.text;
             deltas.publish({ id: task.id, attempt, text: part.text });
+            break;
+          case "start-step":
+            if (part.warnings.length > 0) {
+              logger.warn(
+                { warnings: part.warnings },
+                "the model endpoint reported warnings about the request (a setting it ignores, for instance)",
+              );
+            }
             break;
           case "tool-call":
             logger.info({ tool: part.toolName, step: steps + 1 }, "model called a tool");
