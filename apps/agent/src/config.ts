@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { type ModelConfig, readModelConfig } from "./agent/model-config.ts";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -27,7 +28,15 @@ export interface RunnerConfig {
   retryDelayMs: number;
 }
 
+/** example: the built-in offline agent. model: ModelAgent against MODEL_BASE_URL. */
+export const AGENTS = ["example", "model"] as const;
+export type AgentKind = (typeof AGENTS)[number];
+
 export interface AgentConfig {
+  /** AGENT: which built-in agent runs the tasks (ignored when AGENT_MODULE is set). */
+  kind: AgentKind;
+  /** The MODEL_* settings; present only with AGENT=model. */
+  model: ModelConfig | undefined;
   /** Module exporting the agent to run instead of the built-in example (AGENT_MODULE). */
   module: string | undefined;
   /** How long the example agent pretends to work on each task. */
@@ -106,7 +115,7 @@ const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
 
 /**
  * Reads and validates the environment once. Throws a ConfigError listing every bad
- * variable; secrets (DATABASE_URL) are never echoed back.
+ * variable; secrets (DATABASE_URL, MODEL_API_KEY) are never echoed back.
  */
 export function loadConfig(env: Env = process.env): Config {
   const problems: string[] = [];
@@ -224,6 +233,12 @@ export function loadConfig(env: Env = process.env): Config {
   const runnerSwitch = oneOf("RUNNER", ["on", "off"], "on");
   const role = oneOf("ROLE", ROLES, "all");
   const agentModule = read("AGENT_MODULE");
+  const agentKind = oneOf("AGENT", AGENTS, "example");
+  if (agentModule !== undefined && read("AGENT") !== undefined) {
+    problems.push(
+      "AGENT and AGENT_MODULE are both set: AGENT chooses a built-in agent, AGENT_MODULE loads your own; unset one",
+    );
+  }
 
   const config: Config = {
     port: integer("PORT", 8000, 0, 65535),
@@ -256,6 +271,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     agent: {
       module: agentModule,
+      kind: agentKind,
+      model: agentKind === "model" ? readModelConfig(read, problems) : undefined,
       exampleDelayMs: integer("EXAMPLE_AGENT_DELAY_MS", 1000, 0, 600_000),
     },
     fault: { errorRatio: faultErrorRatio() },

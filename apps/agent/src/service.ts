@@ -2,6 +2,8 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { createAgent } from "./agent/index.ts";
+import { ModelMetrics } from "./agent/model-metrics.ts";
+import { TaskDeltas } from "./agent/task-deltas.ts";
 import type { Agent } from "./agent/types.ts";
 import { buildApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
@@ -88,9 +90,19 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
 
   const logger = options.logger ?? createLogger(config);
   let agent: Agent | undefined;
+  const deltas = new TaskDeltas();
+  const modelMetrics = new ModelMetrics();
+  let opened: TaskStore | undefined;
   if (config.runner.enabled) {
     try {
-      agent = options.agent ?? (await createAgent(config));
+      agent =
+        options.agent ??
+        (await createAgent(config, {
+          deltas,
+          metrics: modelMetrics,
+          // the store opens after the agent is set up; tools run only once tasks do
+          getTask: async (id) => opened?.get(id),
+        }));
     } catch (err) {
       stderr.write(`agent: cannot set up the agent: ${oneLine(err)}\n`);
       exit(1);
@@ -105,6 +117,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     exit(1);
     return undefined;
   }
+  opened = store;
 
   const readiness = new Readiness({
     store,
@@ -112,7 +125,8 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     checkIntervalMs: config.readyCheckIntervalMs,
     checkTimeoutMs: config.databaseTimeoutMs,
   });
-  const app = await buildApp({ config, store, logger, readiness });
+  const app = await buildApp({ config, store, logger, readiness, deltas });
+  if (config.agent.kind === "model") app.metrics.add(modelMetrics.metrics());
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {

@@ -46,7 +46,7 @@ describe("loadConfig", () => {
         pollMs: 2000,
         retryDelayMs: 1000,
       },
-      agent: { module: undefined, exampleDelayMs: 1000 },
+      agent: { module: undefined, kind: "example", model: undefined, exampleDelayMs: 1000 },
       fault: { errorRatio: 0 },
     });
   });
@@ -114,7 +114,7 @@ describe("loadConfig", () => {
         pollMs: 100,
         retryDelayMs: 0,
       },
-      agent: { module: "./dist/my-agent.js", exampleDelayMs: 0 },
+      agent: { module: "./dist/my-agent.js", kind: "example", model: undefined, exampleDelayMs: 0 },
       fault: { errorRatio: 0.25 },
     });
   });

@@ -10,6 +10,8 @@ export interface Metrics {
   tasksCreated: { inc(): void };
   /** Status changes, runs, retries: fed by the task routes and the runner. */
   tasks: TaskMetrics;
+  /** Adds metrics of other parts (the model agent's) to GET /metrics. */
+  add(extra: Metric[]): void;
 }
 
 /** Seconds; from a cached answer to a slow database call. */
@@ -159,6 +161,7 @@ export function createMetrics(options: { version: string }): Metrics {
   const requests = new RequestMetrics();
   const tasksCreated = simpleCounter("tasks_created_total", "Tasks created through POST /tasks.");
   const tasks = new TaskMetrics();
+  const added: Metric[] = [];
 
   let registry: Promise<Registry> | undefined;
   const createRegistry = async (): Promise<Registry> => {
@@ -180,6 +183,7 @@ export function createMetrics(options: { version: string }): Metrics {
     );
     created.registerMetric(tasksCreated.metric);
     for (const taskMetric of tasks.metrics()) created.registerMetric(taskMetric);
+    for (const metric of added) created.registerMetric(metric);
     return created;
   };
 
@@ -197,6 +201,12 @@ export function createMetrics(options: { version: string }): Metrics {
     },
     tasksCreated: { inc: tasksCreated.inc },
     tasks,
+    add: (extra) => {
+      added.push(...extra);
+      void registry?.then((created) => {
+        for (const metric of extra) created.registerMetric(metric);
+      });
+    },
   };
 }
 

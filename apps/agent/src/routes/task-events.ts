@@ -1,5 +1,6 @@
 import { PassThrough } from "node:stream";
 import type { FastifyPluginAsyncJsonSchemaToTs } from "@fastify/type-provider-json-schema-to-ts";
+import type { TaskDelta, TaskDeltas } from "../agent/task-deltas.ts";
 import { ERROR_STATUSES as E, errorResponse, sendError } from "../plugins/errors.ts";
 import type { Task, TaskStore } from "../tasks/store.ts";
 import { notFound, TaskParams } from "./tasks.ts";
@@ -10,6 +11,8 @@ export interface TaskEventRoutesOptions {
   keepAliveMs: number;
   /** Streams served at once; past it, 503 (each holds a connection and a file descriptor). */
   maxStreams: number;
+  /** Text the agent streams in this process; without it, only status events are sent. */
+  deltas?: TaskDeltas;
 }
 
 export const DEFAULT_KEEP_ALIVE_MS = 15_000;
@@ -35,7 +38,7 @@ export function isNewer(candidate: Task, last: Task): boolean {
  */
 export const taskEventRoutes: FastifyPluginAsyncJsonSchemaToTs<{
   Options: TaskEventRoutesOptions;
-}> = async (app, { store, keepAliveMs, maxStreams }) => {
+}> = async (app, { store, keepAliveMs, maxStreams, deltas }) => {
   const open = new Set<() => void>();
   /** Streams past the cap check that are still reading their first snapshot. */
   let starting = 0;
@@ -54,7 +57,7 @@ export const taskEventRoutes: FastifyPluginAsyncJsonSchemaToTs<{
         summary: "Follow a task's status changes (server-sent events)",
         operationId: "followTask",
         description:
-          "A text/event-stream of `status` events whose data is the task as returned by GET /tasks/{id}. The first event is the current state; one follows each status change, in order; the stream ends after a completed or failed event (EventSource clients should then call close(), or they reconnect and get the final state again). A comment line keeps quiet streams open. A task deleted meanwhile ends the stream with a `deleted` event.",
+          'A text/event-stream of `status` events whose data is the task as returned by GET /tasks/{id}. The first event is the current state; one follows each status change, in order; the stream ends after a completed or failed event (EventSource clients should then call close(), or they reconnect and get the final state again). While an agent that streams its answer (AGENT=model) runs the task in the same process, `delta` events carry each piece of text as it arrives: data `{"id":"...","attempt":1,"text":"..."}`, in order, between the `running` and the final status event; a retry starts its text again with a higher `attempt`. Deltas are live only: the complete text is in the task\'s result. A comment line keeps quiet streams open. A task deleted meanwhile ends the stream with a `deleted` event.',
         params: TaskParams,
         response: {
           200: {
@@ -64,7 +67,7 @@ export const taskEventRoutes: FastifyPluginAsyncJsonSchemaToTs<{
                 schema: {
                   type: "string",
                   description:
-                    'Events such as `id: 1\\nevent: status\\ndata: {"id":"...","status":"running",...}`.',
+                    'Events such as `id: 1\\nevent: status\\ndata: {"id":"...","status":"running",...}` and `id: 2\\nevent: delta\\ndata: {"id":"...","attempt":1,"text":"Hel"}`.',
                 },
               },
             },
@@ -90,13 +93,21 @@ export const taskEventRoutes: FastifyPluginAsyncJsonSchemaToTs<{
         );
       }
       // Subscribed before reading, so no change falls between the snapshot and the stream.
-      const early: Task[] = [];
+      const early: Array<Task | TaskDelta> = [];
       let deliver = (task: Task) => {
         early.push(task);
       };
-      const unsubscribe = store.subscribe((task) => {
+      let deliverDelta = (delta: TaskDelta) => {
+        early.push(delta);
+      };
+      const unsubscribeStatus = store.subscribe((task) => {
         if (task.id === id) deliver(task);
       });
+      const unsubscribeDeltas = deltas?.subscribe(id, (delta) => deliverDelta(delta));
+      const unsubscribe = () => {
+        unsubscribeStatus();
+        unsubscribeDeltas?.();
+      };
       let current: Task | undefined;
       starting += 1;
       try {
@@ -132,6 +143,11 @@ export const taskEventRoutes: FastifyPluginAsyncJsonSchemaToTs<{
         body.write(`id: ${sequence}\nevent: status\ndata: ${JSON.stringify(task)}\n\n`);
         if (TERMINAL.has(task.status)) end();
       };
+      const sendDelta = (delta: TaskDelta) => {
+        if (ended) return;
+        sequence += 1;
+        body.write(`id: ${sequence}\nevent: delta\ndata: ${JSON.stringify(delta)}\n\n`);
+      };
       const keepAlive = setInterval(async () => {
         if (ended) return;
         body.write(": keep-alive\n\n");
@@ -149,8 +165,12 @@ export const taskEventRoutes: FastifyPluginAsyncJsonSchemaToTs<{
       reply.raw.on("close", end);
 
       send(current);
-      for (const task of early) send(task);
+      for (const item of early) {
+        if ("text" in item) sendDelta(item);
+        else send(item);
+      }
       deliver = send;
+      deliverDelta = sendDelta;
 
       return reply
         .code(200)
