@@ -17,10 +17,8 @@
  * start-ups, default 10), BENCH_ABLATIONS=0 (skip the agent variants), BENCH_PYTHON (a
  * python3 with fastapi + uvicorn), BENCH_OUT (results directory, default bench/results).
  */
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
-import { get } from "node:http";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { contractDifferences, contractOf } from "./contract.ts";
 import {
@@ -39,6 +37,7 @@ import {
   type TargetResult,
   writeResults,
 } from "./report.ts";
+import { liveChildren, type Server, type Started, start, stop } from "./servers.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 1);
@@ -54,11 +53,8 @@ const VERSION = "bench";
 const SERVER_CPU = 0;
 const LOAD_CPU = 1;
 
-interface Target {
+interface Target extends Server {
   key: string;
-  name: string;
-  command: string[];
-  env: Record<string, string>;
   /** Measured against the agent rather than held to a target. */
   ablation?: boolean;
 }
@@ -71,70 +67,6 @@ const taskBody = JSON.stringify({
   title: "Summarise the incident report",
   description: "Two paragraphs for the on-call channel, plain language, no jargon.",
 });
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-function readyOnce(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = get({ host: "127.0.0.1", port, path: "/ready", agent: false }, (res) => {
-      res.resume();
-      resolve(res.statusCode === 200);
-    });
-    req.on("error", () => resolve(false));
-  });
-}
-
-/** Every server process this run has started and that has not exited yet. */
-const liveChildren = new Set<ChildProcess>();
-
-interface Started {
-  child: ChildProcess;
-  pid: number;
-  port: number;
-  startupMs: number;
-}
-
-/** Spawns the target (pinned to the server's core) and times spawn to the first 200 on /ready. */
-async function start(target: Target, pin: boolean): Promise<Started> {
-  const port = await freePort();
-  const [command, ...args] = pin
-    ? ["taskset", "-c", String(SERVER_CPU), ...target.command]
-    : target.command;
-  const began = performance.now();
-  const child = spawn(command!, args, {
-    env: { ...process.env, ...target.env, PORT: String(port), HOST: "127.0.0.1" },
-    // Logs go nowhere, as cheaply as a container runtime's file would take them.
-    stdio: ["ignore", "ignore", "inherit"],
-  });
-  let exited = false;
-  liveChildren.add(child);
-  child.once("exit", () => {
-    exited = true;
-    liveChildren.delete(child);
-  });
-  while (!(await readyOnce(port))) {
-    if (exited) throw new Error(`${target.name} exited before becoming ready`);
-    if (performance.now() - began > 15_000) throw new Error(`${target.name} not ready after 15 s`);
-    await sleep(2);
-  }
-  // taskset execs the server, so the pid is the server's own.
-  return { child, pid: child.pid ?? 0, port, startupMs: performance.now() - began };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once("exit", resolve));
-  child.kill("SIGKILL");
-  await exited;
-}
 
 /** The python3 that has fastapi and uvicorn, if any. */
 function findPython(): string | undefined {
@@ -284,7 +216,7 @@ async function main(): Promise<void> {
       const startupMs: number[] = [];
       let rssMb: number | undefined;
       for (let i = 0; i < starts; i++) {
-        const started = await start(target, pin);
+        const started = await start(target, pin ? SERVER_CPU : undefined);
         startupMs.push(started.startupMs);
         if (i === starts - 1) {
           // Peak RSS of a fresh process under the same /health load for every target.
@@ -316,7 +248,7 @@ async function main(): Promise<void> {
     }
 
     for (const l of live) {
-      l.server = await start(l.target, pin);
+      l.server = await start(l.target, pin ? SERVER_CPU : undefined);
       l.taskPath = await createOne(l.server.port);
     }
 
