@@ -19,6 +19,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { contractDifferences, contractOf } from "./contract.ts";
 import {
@@ -330,6 +331,7 @@ async function main(): Promise<void> {
     warmupS: WARMUP_S,
     connections: CONNECTIONS,
     loadAverage: { before: loadBefore ?? null, after: loadAverage() ?? null },
+    cpus: cpus().length,
     notes,
     targets: live.map((l) => l.result),
   };
