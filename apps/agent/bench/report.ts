@@ -196,13 +196,14 @@ export function analyse(results: BenchResults): Analysis {
   return { pairs, checks };
 }
 
+/** A Markdown table, padded as the formatter (biome) lays it out: the first column left. */
 function markdownTable(rows: string[][]): string {
   const [head, ...body] = rows;
-  return [
-    `| ${head!.join(" | ")} |`,
-    `|${head!.map((_, i) => (i === 0 ? "---" : "---:")).join("|")}|`,
-    ...body.map((row) => `| ${row.join(" | ")} |`),
-  ].join("\n");
+  const widths = head!.map((_, col) => Math.max(3, ...rows.map((row) => row[col]!.length)));
+  const line = (row: string[]) =>
+    `| ${row.map((cell, col) => (col === 0 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join(" | ")} |`;
+  const rule = `| ${widths.map((w, col) => (col === 0 ? "-".repeat(w) : `${"-".repeat(w - 1)}:`)).join(" | ")} |`;
+  return [line(head!), rule, ...body.map(line)].join("\n");
 }
 
 export function methodParagraph(results: BenchResults): string {
