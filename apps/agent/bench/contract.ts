@@ -4,6 +4,12 @@
  * uptime) with placeholders, and those values must have the same form everywhere.
  */
 
+/** The body every benchmark posts to POST /tasks. */
+export const TASK_BODY = JSON.stringify({
+  title: "Summarise the incident report",
+  description: "Two paragraphs for the on-call channel, plain language, no jargon.",
+});
+
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}/g;
 const ISO_TIME = /"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z"/g;
 const UPTIME = /"uptime_s":\d+(\.\d{1,3})?(?=[,}])/g;

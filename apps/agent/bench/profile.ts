@@ -11,6 +11,7 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { TASK_BODY as taskBody } from "./contract.ts";
 import { wrk } from "./load.ts";
 import { start } from "./servers.ts";
 
@@ -25,10 +26,6 @@ const seconds = Number(process.env.BENCH_PROFILE_S ?? 5);
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const agentEntry = fileURLToPath(new URL("../dist/server.js", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "agent-profile-"));
-const taskBody = JSON.stringify({
-  title: "Summarise the incident report",
-  description: "Two paragraphs for the on-call channel, plain language, no jargon.",
-});
 
 /** Who owns a frame: the package in node_modules, the service's file, or Node itself. */
 function owner(url: string, functionName: string): string {

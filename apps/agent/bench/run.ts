@@ -21,7 +21,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
-import { contractDifferences, contractOf } from "./contract.ts";
+import { contractDifferences, contractOf, TASK_BODY as taskBody } from "./contract.ts";
 import {
   autocannonLoad,
   hasCommand,
@@ -63,11 +63,6 @@ interface Target extends Server {
 const agentEntry = fileURLToPath(new URL("../dist/server.js", import.meta.url));
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const node = (entry: string) => [process.execPath, entry];
-
-const taskBody = JSON.stringify({
-  title: "Summarise the incident report",
-  description: "Two paragraphs for the on-call channel, plain language, no jargon.",
-});
 
 /** The python3 that has fastapi and uvicorn, if any. */
 function findPython(): string | undefined {

@@ -13,16 +13,12 @@ import {
   type PostgresServer,
   startPostgresServer,
 } from "../test/support/postgres.ts";
+import { TASK_BODY as taskBody } from "./contract.ts";
 import { liveChildren, sleep, start, stop } from "./servers.ts";
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 5000);
 const RUNNER_CONCURRENCY = process.env.BENCH_RUNNER_CONCURRENCY ?? "16";
 const agentEntry = fileURLToPath(new URL("../dist/server.js", import.meta.url));
-
-const taskBody = JSON.stringify({
-  title: "Summarise the incident report",
-  description: "Two paragraphs for the on-call channel, plain language, no jargon.",
-});
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
