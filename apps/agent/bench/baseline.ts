@@ -4,13 +4,18 @@
  * checks the content type and size, parses and validates the JSON (the rules of the
  * agent's schema: no unknown fields, title 1 to 200 characters, description up to 2000,
  * neither containing U+0000), stores the task in a Map and answers 201 with a Location
- * header.
+ * header. Bodies are byte for byte the service's (APP_VERSION gives /health's version).
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 
 const BODY_LIMIT = 64 * 1024;
 const tasks = new Map<string, unknown>();
+const VERSION = process.env.APP_VERSION ?? "bench";
+const READY = JSON.stringify({
+  status: "ready",
+  checks: { starting: { status: "pass" }, draining: { status: "pass" }, store: { status: "pass" } },
+});
 
 function send(
   res: ServerResponse,
@@ -82,12 +87,15 @@ const server = createServer((req, res) => {
   if (req.method === "GET" && req.url === "/health") {
     return send(res, 200, {
       status: "healthy",
-      version: "baseline",
+      version: VERSION,
       uptime_s: Math.round(process.uptime() * 1000) / 1000,
       timestamp: new Date().toISOString(),
     });
   }
-  if (req.method === "GET" && req.url === "/ready") return send(res, 200, { status: "ready" });
+  if (req.method === "GET" && req.url === "/ready") {
+    res.writeHead(200, { "content-type": "application/json; charset=utf-8" });
+    return res.end(READY);
+  }
   if (req.method === "POST" && req.url === "/tasks") return createTask(req, res);
   if (req.method === "GET" && req.url?.startsWith("/tasks/")) {
     const task = tasks.get(req.url.slice("/tasks/".length));
