@@ -165,9 +165,12 @@ export function snapshot(dir: string): Map<string, string> {
   const files = git(dir, "ls-files", "-z", "--cached", "--others", "--exclude-standard")
     .split("\0")
     .filter(Boolean);
+  // A tracked symlink (kustomize-ts's test cases have some, to directories too) is its target.
+  const content = (path: string) =>
+    lstatSync(path).isSymbolicLink()
+      ? `symlink -> ${readlinkSync(path)}`
+      : readFileSync(path, "utf8");
   return new Map(
-    files
-      .filter((f) => existsSync(join(dir, f)))
-      .map((f) => [f, readFileSync(join(dir, f), "utf8")]),
+    files.filter((f) => existsSync(join(dir, f))).map((f) => [f, content(join(dir, f))]),
   );
 }
