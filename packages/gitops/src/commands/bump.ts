@@ -2,13 +2,15 @@
  * `gitops bump`: point an environment at a new image. This is what CI runs after pushing an
  * image, and the only automatic way an environment changes.
  */
+
 import { resolve } from "node:path";
+import { formatImageReference } from "@repo/kustomize-ts";
 import { type Command, EXIT_ON_HOLD, EXIT_SUPERSEDED, GitopsError } from "../command.ts";
 import { parseFlags, required } from "../deploy/flags.ts";
 import { readHistory } from "../deploy/history.ts";
 import {
   type ImageEntry,
-  imageReference,
+  pulledImage,
   requireCommitId,
   requireDeployTag,
   requireDigest,
@@ -130,7 +132,7 @@ export const command: Command = {
         newTag: tag,
         ...(digest ? { digest } : {}),
       };
-      const reference = imageReference({ name: overlay.entryName, ...target });
+      const reference = formatImageReference(pulledImage({ name: overlay.entryName, ...target }));
       if (sameImage(overlay.image, { name: overlay.entryName, ...target })) {
         return { kind: "done", value: { kind: "noop", reference } };
       }

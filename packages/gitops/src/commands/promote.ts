@@ -2,12 +2,13 @@
  * `gitops promote`: move an environment to exactly the image another one runs (same tag, same
  * digest), or to a release image, as a commit on a new branch that becomes a pull request.
  */
+import { formatImageReference } from "@repo/kustomize-ts";
 import { type Command, GitopsError, UsageError } from "../command.ts";
 import { parseFlags, required } from "../deploy/flags.ts";
 import { readHistory } from "../deploy/history.ts";
 import {
   type ImageEntry,
-  imageReference,
+  pulledImage,
   requireCommitId,
   requireDeployTag,
   requireDigest,
@@ -107,7 +108,7 @@ export const command: Command = {
         ...(image.newTag ? { newTag: image.newTag } : {}),
         ...(image.digest ? { digest: image.digest } : {}),
       };
-      const reference = imageReference({ name: target.entryName, ...wanted });
+      const reference = formatImageReference(pulledImage({ name: target.entryName, ...wanted }));
       if (
         sameImage(target.image, { name: target.entryName, ...wanted }) &&
         target.hold === undefined
