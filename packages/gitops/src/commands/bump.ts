@@ -17,11 +17,11 @@ import {
   sameImage,
 } from "../deploy/image.ts";
 import { holdPath, readOverlay, writeImage } from "../deploy/overlay.ts";
-import { appImageName } from "../deploy/repository.ts";
 import { commitPaths, openSession, publish, short } from "../deploy/session.ts";
 import { Git } from "../git/git.ts";
 import { formatMessage, TRAILERS } from "../git/log.ts";
 import { requireOverlay } from "../layout.ts";
+import { appImageName } from "../repository.ts";
 
 const usage = `usage: gitops bump --app <app> --env <env> --tag <tag> [--digest sha256:<hex>]
                    [--source-commit <sha>] [--workflow-run <url>] [--source-repo <dir>]

@@ -15,11 +15,11 @@ import {
   sameImage,
 } from "../deploy/image.ts";
 import { holdPath, readOverlay, removeHold, writeImage } from "../deploy/overlay.ts";
-import { appImageName } from "../deploy/repository.ts";
 import { commitPaths, openSession, type Session, short } from "../deploy/session.ts";
 import { networkTimeoutSeconds } from "../git/git.ts";
 import { formatMessage, TRAILERS } from "../git/log.ts";
 import { requireOverlay } from "../layout.ts";
+import { appImageName } from "../repository.ts";
 
 const usage = `usage: gitops promote --app <app> --from <env> --to <env> [--branch <name>]
                       [--workflow-run <url>] [--push] [--remote origin]

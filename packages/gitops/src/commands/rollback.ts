@@ -8,10 +8,10 @@ import { parseFlags, required } from "../deploy/flags.ts";
 import { type Deployment, imageKey, readHistory } from "../deploy/history.ts";
 import { pulledImage, requireTag } from "../deploy/image.ts";
 import { holdPath, readOverlay, writeHold, writeImage } from "../deploy/overlay.ts";
-import { appImageName } from "../deploy/repository.ts";
 import { commitPaths, openSession, publish, short } from "../deploy/session.ts";
 import { formatMessage, TRAILERS } from "../git/log.ts";
 import { requireOverlay } from "../layout.ts";
+import { appImageName } from "../repository.ts";
 
 const usage = `usage: gitops rollback --app <app> --env <env> [--to <tag> | --steps <n>] [--remote origin] [--no-push]
 

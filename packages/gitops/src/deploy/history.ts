@@ -6,9 +6,9 @@
 import { KUSTOMIZATION_FILE_NAMES } from "@repo/kustomize-ts";
 import { Git } from "../git/git.ts";
 import { type CommitInfo, logPath, readBlobs, TRAILERS } from "../git/log.ts";
+import { appImageName } from "../repository.ts";
 import { findAppImage, type ImageEntry, readImages } from "./image.ts";
 import { HOLD_FILE, readOverlay } from "./overlay.ts";
-import { appImageName } from "./repository.ts";
 
 export type DeploymentKind = "deploy" | "promote" | "rollback" | "release" | "revert" | "edit";
 

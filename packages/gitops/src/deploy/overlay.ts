@@ -4,8 +4,8 @@ import { basename, join } from "node:path";
 import { findKustomizationFile, KustomizeError, setImage } from "@repo/kustomize-ts";
 import { GitopsError } from "../command.ts";
 import { overlayPath, requireOverlay } from "../layout.ts";
+import { appImageName } from "../repository.ts";
 import { findAppImage, type ImageEntry, imageEdit, readImages } from "./image.ts";
-import { appImageName } from "./repository.ts";
 
 /**
  * The hold marker. A file (not a commit trailer) because it is the state of the environment:
