@@ -24,7 +24,7 @@ function usage(): string {
     "usage: gitops <command> [flags]",
     "",
     "commands:",
-    ...VERBS.map((verb) => `  ${verb.padEnd(10)}${SUMMARIES[verb]}`),
+    ...VERBS.map((verb) => `  ${verb.padEnd(12)}${SUMMARIES[verb]}`),
     "",
     "Run `gitops <command> --help` for the flags of one command.",
   ].join("\n");
