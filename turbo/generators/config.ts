@@ -4,21 +4,20 @@
  * to link it into the workspace (GEN_SKIP_INSTALL=1 leaves that to you). Non-interactive:
  * `pnpm gen agent --args <name> "<description>" <port>`. The work is done by @repo/setup-repo.
  */
-import type { PlopTypes } from "@turbo/gen";
-import { SetupError } from "../../packages/setup-repo/src/errors.ts";
+
 import {
   formatGenerated,
   generateAgent,
   installWorkspace,
-  summary,
-} from "../../packages/setup-repo/src/generate/generate.ts";
-import {
   missingAnswer,
+  SetupError,
   suggestPort,
+  summary,
   validateAgentName,
   validateDescription,
   validatePort,
-} from "../../packages/setup-repo/src/generate/names.ts";
+} from "@repo/setup-repo";
+import type { PlopTypes } from "@turbo/gen";
 
 interface Answers {
   name: string;

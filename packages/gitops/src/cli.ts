@@ -15,6 +15,7 @@ const SUMMARIES = {
   release: "lift the hold a rollback left, so CI deploys to the environment again",
   history: "what each environment ran, when, built from which commit, changed by whom",
   diff: "the rendered manifests that change between two refs, as markdown",
+  repository: "print one value of gitops/repository.yaml (for workflows: --get image-prefix)",
 } as const;
 const VERBS = Object.keys(SUMMARIES) as (keyof typeof SUMMARIES)[];
 
@@ -23,7 +24,7 @@ function usage(): string {
     "usage: gitops <command> [flags]",
     "",
     "commands:",
-    ...VERBS.map((verb) => `  ${verb.padEnd(10)}${SUMMARIES[verb]}`),
+    ...VERBS.map((verb) => `  ${verb.padEnd(12)}${SUMMARIES[verb]}`),
     "",
     "Run `gitops <command> --help` for the flags of one command.",
   ].join("\n");

@@ -256,6 +256,22 @@ describe("gitops bump errors name what to do", () => {
     expect(result.code).toBe(code);
   });
 
+  it("refuses an overlay with two kustomization files, as kustomize does", async () => {
+    const clone = fx.clone();
+    writeFileSync(join(clone, DEV.replace(/\.yaml$/, ".yml")), read(clone, DEV));
+    git(clone, ["add", "-A"]);
+    git(clone, ["commit", "--quiet", "-m", "second kustomization file"]);
+    git(clone, ["push", "--quiet", "origin", "main"]);
+    const head = git(clone, ["rev-parse", "HEAD"]);
+    const result = await gitops(clone, bumpArgs("main-1111111", fx.sources[1]!));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      "found multiple kustomization files (kustomization.yaml, kustomization.yml)",
+    );
+    expect(result.stderr).toContain("keep only one");
+    expect(git(clone, ["rev-parse", "HEAD"])).toBe(head);
+  });
+
   it("refuses a dirty tree", async () => {
     const clone = fx.clone();
     writeFileSync(join(clone, DEV), "# edited by hand\n", { flag: "a" });

@@ -21,7 +21,7 @@ async function run(argv: string[]) {
   return { code, stdout, stderr };
 }
 
-const VERBS = ["verify", "bump", "promote", "rollback", "release", "history", "diff"];
+const VERBS = ["verify", "bump", "promote", "rollback", "release", "history", "diff", "repository"];
 
 describe("gitops CLI", () => {
   it("lists every command with what it does", async () => {

@@ -1,10 +1,11 @@
+import { formatImageReference } from "@repo/kustomize-ts";
 import { describe, expect, it } from "vitest";
 import {
   findAppImage,
-  imageReference,
+  imageEdit,
+  pulledImage,
   readImages,
   sameImage,
-  setImageArg,
 } from "../src/deploy/image.ts";
 
 describe("overlay image entries", () => {
@@ -36,12 +37,23 @@ describe("overlay image entries", () => {
     expect(findAppImage([images[0]!], "anything", undefined)).toBe(images[0]);
   });
 
-  it("writes kustomize edit set image arguments that replace the whole entry", () => {
-    expect(setImageArg("app", { newTag: "1", digest: "sha256:x" })).toBe("app:1@sha256:x");
-    expect(setImageArg("app", { newName: "reg/app", newTag: "1" })).toBe("app=reg/app:1");
-    expect(setImageArg("app", {})).toBe("app=app");
-    expect(imageReference({ name: "app", newName: "reg/app", digest: "sha256:x" })).toBe(
-      "reg/app@sha256:x",
+  it("writes kustomize edit set image entries that replace the whole entry", () => {
+    expect(imageEdit("app", { newTag: "1", digest: "sha256:x" })).toEqual({
+      name: "app",
+      newTag: "1",
+      digest: "sha256:x",
+    });
+    expect(imageEdit("app", { newName: "reg/app", newTag: "1", digest: "" })).toEqual({
+      name: "app",
+      newName: "reg/app",
+      newTag: "1",
+    });
+    expect(imageEdit("app", {})).toEqual({ name: "app", newName: "app" });
+    expect(
+      formatImageReference(pulledImage({ name: "app", newName: "reg/app", digest: "sha256:x" })),
+    ).toBe("reg/app@sha256:x");
+    expect(formatImageReference(pulledImage({ name: "localhost:5000/o/app", newTag: "1" }))).toBe(
+      "localhost:5000/o/app:1",
     );
     expect(sameImage({ name: "a", newTag: "1" }, { name: "b", newName: "a", newTag: "1" })).toBe(
       true,

@@ -2,13 +2,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { KubernetesObject } from "@repo/kustomize-ts";
+import { type KubernetesObject, parseImageReference } from "@repo/kustomize-ts";
 import { afterAll, describe, expect, it } from "vitest";
 import { renderString } from "../src/verify/applicationset.ts";
 import { globMatch, minimumReplicas, podTemplate, record, selects } from "../src/verify/objects.ts";
 import { checkArgoCD, matchDirectories } from "../src/verify/rules/argocd.ts";
 import type { RuleContext } from "../src/verify/rules/context.ts";
-import { checkImages, parseImage } from "../src/verify/rules/images.ts";
+import { checkImages } from "../src/verify/rules/images.ts";
 import {
   checkDatabaseSecret,
   checkProbes,
@@ -180,11 +180,16 @@ describe("helpers", () => {
     expect(parseQuantity(2)).toBe(2);
     expect(parseQuantity("lots")).toBeUndefined();
     expect(parseQuantity(null)).toBeUndefined();
-    expect(parseImage("localhost:5000/a/b@sha256:abc")).toEqual({
+    // A registry port stays in the name: only a colon after the first "/" starts the tag.
+    expect(parseImageReference("localhost:5000/a/b@sha256:abc")).toEqual({
       name: "localhost:5000/a/b",
       digest: "sha256:abc",
     });
-    expect(parseImage("a/b:1.0")).toEqual({ name: "a/b", tag: "1.0" });
+    expect(parseImageReference("localhost:5000/a/b:1.0")).toEqual({
+      name: "localhost:5000/a/b",
+      tag: "1.0",
+    });
+    expect(parseImageReference("a/b:1.0")).toEqual({ name: "a/b", tag: "1.0" });
   });
 
   it("finds pod templates in every workload kind", () => {

@@ -1,5 +1,18 @@
 export { main as setupRepoCli } from "./cli.ts";
 export { SetupError, UsageError } from "./errors.ts";
+export {
+  formatGenerated,
+  generateAgent,
+  installWorkspace,
+  summary,
+} from "./generate/generate.ts";
+export {
+  missingAnswer,
+  suggestPort,
+  validateAgentName,
+  validateDescription,
+  validatePort,
+} from "./generate/names.ts";
 export { defaultRegistry, parseRepository, type RepositoryId, readOriginUrl } from "./remote.ts";
 export {
   parseRepositoryFile,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -95,5 +95,28 @@ describe("readRepositoryFile", () => {
     expect(() => readRepositoryFile(dir as string)).toThrow(
       /gitops\/repository.yaml is missing under .*: run setup-repo from a repository created from the template/,
     );
+  });
+});
+
+/** The cases @repo/gitops's reader is tested against too (packages/gitops/test/repository.test.ts). */
+const FIXTURES = join(import.meta.dirname, "../../gitops/test/fixtures/repository-yaml");
+const EXPECTED = JSON.parse(readFileSync(join(FIXTURES, "expected.json"), "utf8")) as Record<
+  string,
+  { repository: string; registry: string; host: string } | { error: string }
+>;
+
+describe("the shared repository.yaml fixtures", () => {
+  it.each(Object.entries(EXPECTED))("%s reads as the gitops reader reads it", (file, expected) => {
+    const text = readFileSync(join(FIXTURES, file), "utf8");
+    if ("error" in expected) {
+      expect(() => parseRepositoryFile(text)).toThrow(`"${expected.error}:`);
+      return;
+    }
+    const settings = parseRepositoryFile(text);
+    expect({
+      repository: `${settings.owner}/${settings.name}`,
+      registry: settings.registry,
+      host: settings.host,
+    }).toEqual(expected);
   });
 });

@@ -2,24 +2,26 @@
  * `gitops bump`: point an environment at a new image. This is what CI runs after pushing an
  * image, and the only automatic way an environment changes.
  */
+
 import { resolve } from "node:path";
+import { formatImageReference } from "@repo/kustomize-ts";
 import { type Command, EXIT_ON_HOLD, EXIT_SUPERSEDED, GitopsError } from "../command.ts";
 import { parseFlags, required } from "../deploy/flags.ts";
 import { readHistory } from "../deploy/history.ts";
 import {
   type ImageEntry,
-  imageReference,
+  pulledImage,
   requireCommitId,
   requireDeployTag,
   requireDigest,
   sameImage,
 } from "../deploy/image.ts";
 import { holdPath, readOverlay, writeImage } from "../deploy/overlay.ts";
-import { appImageName } from "../deploy/repository.ts";
 import { commitPaths, openSession, publish, short } from "../deploy/session.ts";
 import { Git } from "../git/git.ts";
 import { formatMessage, TRAILERS } from "../git/log.ts";
 import { requireOverlay } from "../layout.ts";
+import { appImageName } from "../repository.ts";
 
 const usage = `usage: gitops bump --app <app> --env <env> --tag <tag> [--digest sha256:<hex>]
                    [--source-commit <sha>] [--workflow-run <url>] [--source-repo <dir>]
@@ -130,7 +132,7 @@ export const command: Command = {
         newTag: tag,
         ...(digest ? { digest } : {}),
       };
-      const reference = imageReference({ name: overlay.entryName, ...target });
+      const reference = formatImageReference(pulledImage({ name: overlay.entryName, ...target }));
       if (sameImage(overlay.image, { name: overlay.entryName, ...target })) {
         return { kind: "done", value: { kind: "noop", reference } };
       }

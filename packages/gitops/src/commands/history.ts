@@ -3,9 +3,9 @@ import { type Command, UsageError } from "../command.ts";
 import { parseFlags, required } from "../deploy/flags.ts";
 import { type Deployment, readHistory } from "../deploy/history.ts";
 import { readOverlay } from "../deploy/overlay.ts";
-import { appImageName } from "../deploy/repository.ts";
 import { Git } from "../git/git.ts";
 import { findRepoRoot } from "../layout.ts";
+import { appImageName } from "../repository.ts";
 
 const usage = `usage: gitops history --app <app> --env <env> [--limit 20] [--json]
 

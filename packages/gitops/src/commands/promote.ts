@@ -2,23 +2,24 @@
  * `gitops promote`: move an environment to exactly the image another one runs (same tag, same
  * digest), or to a release image, as a commit on a new branch that becomes a pull request.
  */
+import { formatImageReference } from "@repo/kustomize-ts";
 import { type Command, GitopsError, UsageError } from "../command.ts";
 import { parseFlags, required } from "../deploy/flags.ts";
 import { readHistory } from "../deploy/history.ts";
 import {
   type ImageEntry,
-  imageReference,
+  pulledImage,
   requireCommitId,
   requireDeployTag,
   requireDigest,
   sameImage,
 } from "../deploy/image.ts";
 import { holdPath, readOverlay, removeHold, writeImage } from "../deploy/overlay.ts";
-import { appImageName } from "../deploy/repository.ts";
 import { commitPaths, openSession, type Session, short } from "../deploy/session.ts";
 import { networkTimeoutSeconds } from "../git/git.ts";
 import { formatMessage, TRAILERS } from "../git/log.ts";
 import { requireOverlay } from "../layout.ts";
+import { appImageName } from "../repository.ts";
 
 const usage = `usage: gitops promote --app <app> --from <env> --to <env> [--branch <name>]
                       [--workflow-run <url>] [--push] [--remote origin]
@@ -107,7 +108,7 @@ export const command: Command = {
         ...(image.newTag ? { newTag: image.newTag } : {}),
         ...(image.digest ? { digest: image.digest } : {}),
       };
-      const reference = imageReference({ name: target.entryName, ...wanted });
+      const reference = formatImageReference(pulledImage({ name: target.entryName, ...wanted }));
       if (
         sameImage(target.image, { name: target.entryName, ...wanted }) &&
         target.hold === undefined

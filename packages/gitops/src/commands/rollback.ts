@@ -2,15 +2,16 @@
  * `gitops rollback`: a new commit that puts an environment back on an image it ran before,
  * and holds it there so CI does not redeploy the bad build minutes later.
  */
+import { formatImageReference } from "@repo/kustomize-ts";
 import { type Command, GitopsError, UsageError } from "../command.ts";
 import { parseFlags, required } from "../deploy/flags.ts";
 import { type Deployment, imageKey, readHistory } from "../deploy/history.ts";
-import { imageReference, requireTag } from "../deploy/image.ts";
+import { pulledImage, requireTag } from "../deploy/image.ts";
 import { holdPath, readOverlay, writeHold, writeImage } from "../deploy/overlay.ts";
-import { appImageName } from "../deploy/repository.ts";
 import { commitPaths, openSession, publish, short } from "../deploy/session.ts";
 import { formatMessage, TRAILERS } from "../git/log.ts";
 import { requireOverlay } from "../layout.ts";
+import { appImageName } from "../repository.ts";
 
 const usage = `usage: gitops rollback --app <app> --env <env> [--to <tag> | --steps <n>] [--remote origin] [--no-push]
 
@@ -101,8 +102,8 @@ export const command: Command = {
         }
       }
       const image = target.image!;
-      const from = current ? imageReference(current) : "(no image)";
-      const toRef = imageReference(image);
+      const from = current ? formatImageReference(pulledImage(current)) : "(no image)";
+      const toRef = formatImageReference(pulledImage(image));
       writeImage(overlay, {
         ...(image.newName ? { newName: image.newName } : {}),
         ...(image.newTag ? { newTag: image.newTag } : {}),

@@ -3,11 +3,12 @@
  * overlay, the image it left there (read from the file at that commit, so `git revert` and
  * hand edits count too) and the trailers the gitops commands wrote.
  */
+import { KUSTOMIZATION_FILE_NAMES } from "@repo/kustomize-ts";
 import { Git } from "../git/git.ts";
 import { type CommitInfo, logPath, readBlobs, TRAILERS } from "../git/log.ts";
+import { appImageName } from "../repository.ts";
 import { findAppImage, type ImageEntry, readImages } from "./image.ts";
-import { HOLD_FILE, KUSTOMIZATION_NAMES, readOverlay } from "./overlay.ts";
-import { appImageName } from "./repository.ts";
+import { HOLD_FILE, readOverlay } from "./overlay.ts";
 
 export type DeploymentKind = "deploy" | "promote" | "rollback" | "release" | "revert" | "edit";
 
@@ -50,14 +51,14 @@ export interface HistoryOptions {
 export function readHistory(git: Git, options: HistoryOptions): Deployment[] {
   const commits: CommitInfo[] = logPath(git, options.path, options.limit, options.ref);
   const specs = commits.flatMap((commit) => [
-    ...KUSTOMIZATION_NAMES.map((name) => `${commit.sha}:${options.path}/${name}`),
+    ...KUSTOMIZATION_FILE_NAMES.map((name) => `${commit.sha}:${options.path}/${name}`),
     `${commit.sha}:${options.path}/${HOLD_FILE}`,
   ]);
   const blobs = readBlobs(git, specs);
-  const per = KUSTOMIZATION_NAMES.length + 1;
+  const per = KUSTOMIZATION_FILE_NAMES.length + 1;
   const deployments = commits.map((commit, index): Deployment => {
     const files = blobs.slice(index * per, index * per + per);
-    const text = files.slice(0, KUSTOMIZATION_NAMES.length).find((blob) => blob !== undefined);
+    const text = files.slice(0, KUSTOMIZATION_FILE_NAMES.length).find((blob) => blob !== undefined);
     let image: ImageEntry | undefined;
     if (text !== undefined) {
       try {

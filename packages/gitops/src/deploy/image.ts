@@ -1,13 +1,9 @@
 /** The `images:` entry of an overlay that says which build of an app runs there. */
+import type { ImageEntry, ImageReference } from "@repo/kustomize-ts";
 import { isMap, isScalar, isSeq, parseDocument } from "yaml";
 import { GitopsError } from "../command.ts";
 
-export interface ImageEntry {
-  name: string;
-  newName?: string;
-  newTag?: string;
-  digest?: string;
-}
+export type { ImageEntry } from "@repo/kustomize-ts";
 
 /** OCI tag grammar: what a registry accepts after the colon. */
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
@@ -101,9 +97,9 @@ export function findAppImage(
   );
 }
 
-/** What a container will pull: newName (or name), then :tag and @digest when set. */
-export function imageReference(entry: ImageEntry): string {
-  return `${entry.newName ?? entry.name}${entry.newTag ? `:${entry.newTag}` : ""}${entry.digest ? `@${entry.digest}` : ""}`;
+/** What a container will pull: newName (or name), with the entry's tag and digest. */
+export function pulledImage(entry: ImageEntry): ImageReference {
+  return { name: entry.newName ?? entry.name, tag: entry.newTag, digest: entry.digest };
 }
 
 export function sameImage(a: ImageEntry | undefined, b: ImageEntry | undefined): boolean {
@@ -116,13 +112,15 @@ export function sameImage(a: ImageEntry | undefined, b: ImageEntry | undefined):
 }
 
 /**
- * The `kustomize edit set image` argument that makes the entry exactly `target`: kustomize
+ * The entry `kustomize edit set image` writes so that it is exactly `target`: kustomize
  * replaces the whole entry, so a field left out (a digest) is removed, never kept stale.
+ * With no field at all the entry points the image at its own name.
  */
-export function setImageArg(name: string, target: Omit<ImageEntry, "name">): string {
-  const newName = target.newName ? `=${target.newName}` : "";
-  const tag = target.newTag ? `:${target.newTag}` : "";
-  const digest = target.digest ? `@${target.digest}` : "";
-  if (!newName && !tag && !digest) return `${name}=${name}`;
-  return `${name}${newName}${tag}${digest}`;
+export function imageEdit(name: string, target: Omit<ImageEntry, "name">): ImageEntry {
+  const entry: ImageEntry = { name };
+  if (target.newName) entry.newName = target.newName;
+  if (target.newTag) entry.newTag = target.newTag;
+  if (target.digest) entry.digest = target.digest;
+  if (!entry.newName && !entry.newTag && !entry.digest) entry.newName = name;
+  return entry;
 }

@@ -1,13 +1,11 @@
 /** One environment of one app: its kustomization file, its image entry and its hold. */
 import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { setImage } from "@repo/kustomize-ts";
+import { basename, join } from "node:path";
+import { findKustomizationFile, KustomizeError, setImage } from "@repo/kustomize-ts";
 import { GitopsError } from "../command.ts";
 import { overlayPath, requireOverlay } from "../layout.ts";
-import { findAppImage, type ImageEntry, readImages, setImageArg } from "./image.ts";
-import { appImageName } from "./repository.ts";
-
-export const KUSTOMIZATION_NAMES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
+import { appImageName } from "../repository.ts";
+import { findAppImage, type ImageEntry, imageEdit, readImages } from "./image.ts";
 
 /**
  * The hold marker. A file (not a commit trailer) because it is the state of the environment:
@@ -34,14 +32,14 @@ export interface Overlay {
   hold: string | undefined;
 }
 
+/** The overlay's kustomization file name; none or several (kustomize refuses both) is an error. */
 export function kustomizationName(dir: string): string {
-  const name = KUSTOMIZATION_NAMES.find((candidate) => existsSync(join(dir, candidate)));
-  if (!name) {
-    throw new GitopsError(
-      `${dir} has no kustomization.yaml: every overlay needs one (see gitops/README.md).`,
-    );
+  try {
+    return basename(findKustomizationFile(dir));
+  } catch (error) {
+    if (!(error instanceof KustomizeError)) throw error;
+    throw new GitopsError(`${error.message} (every overlay has one, see gitops/README.md).`);
   }
-  return name;
 }
 
 export function readOverlay(root: string, app: string, env: string): Overlay {
@@ -60,7 +58,7 @@ export function readOverlay(root: string, app: string, env: string): Overlay {
 
 /** Writes the app's entry through `kustomize edit set image`; returns false when nothing changed. */
 export function writeImage(overlay: Overlay, target: Omit<ImageEntry, "name">): boolean {
-  const updated = setImage(overlay.text, setImageArg(overlay.entryName, target));
+  const updated = setImage(overlay.text, imageEdit(overlay.entryName, target), overlay.file);
   if (updated === overlay.text) return false;
   writeFileSync(join(overlay.root, overlay.file), updated);
   return true;

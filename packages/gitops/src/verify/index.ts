@@ -6,7 +6,6 @@ export {
   renderApplicationSet,
 } from "./applicationset.ts";
 export { promqlMetricNames } from "./promql.ts";
-export { readRepositoryConfig, sameRepoURL } from "./repository.ts";
 export { RULES } from "./rules.ts";
 export { checkSchema } from "./schema.ts";
 export { discoverTargets, type TargetFilter } from "./targets.ts";

@@ -1,14 +1,14 @@
 /** What verify renders: every app x environment overlay, and every kustomization directly under gitops/. */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
+import { kustomizationFilesIn } from "@repo/kustomize-ts";
 import { GitopsError } from "../command.ts";
 import { GITOPS_DIR, listApps, listEnvironments, overlayDir, overlayPath } from "../layout.ts";
 import type { Target } from "./types.ts";
 
-const KUSTOMIZATION_FILES = ["kustomization.yaml", "kustomization.yml", "Kustomization"];
-
+/** A directory kustomize can build: it holds a kustomization file (several fail at render). */
 export function isKustomization(dir: string): boolean {
-  return KUSTOMIZATION_FILES.some((name) => existsSync(join(dir, name)));
+  return kustomizationFilesIn(dir).length > 0;
 }
 
 export interface TargetFilter {

@@ -1,8 +1,8 @@
 /** `verifyRepository`: render every target, validate each object, apply every policy. */
 import { listApps } from "../layout.ts";
 import { renderKustomization } from "../render.ts";
+import { readRepositoryConfig } from "../repository.ts";
 import { type ExportedMetrics, readExportedMetrics } from "./app-metrics.ts";
-import { readRepositoryConfig } from "./repository.ts";
 import { checkArgoCD } from "./rules/argocd.ts";
 import { CANARY_RULES } from "./rules/canary.ts";
 import type { ObjectRule, RuleContext } from "./rules/context.ts";

@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { renderKustomization } from "../../render.ts";
+import { sameRepoURL } from "../../repository.ts";
 import { renderApplicationSet } from "../applicationset.ts";
 import {
   apiGroup,
@@ -18,7 +19,6 @@ import {
   stringMap,
   text,
 } from "../objects.ts";
-import { sameRepoURL } from "../repository.ts";
 import { isKustomization } from "../targets.ts";
 import type { KubernetesObject, RenderedTarget, RepositoryConfig, Violation } from "../types.ts";
 import { objectName } from "../types.ts";

@@ -1,26 +1,8 @@
 /** image-pinned, image-repository */
+import { parseImageReference } from "@repo/kustomize-ts";
 import { podTemplate, text } from "../objects.ts";
 import type { Finding } from "../types.ts";
 import type { ObjectRule } from "./context.ts";
-
-export interface ImageReference {
-  name: string;
-  tag?: string;
-  digest?: string;
-}
-
-export function parseImage(image: string): ImageReference {
-  const at = image.indexOf("@");
-  const digest = at === -1 ? undefined : image.slice(at + 1);
-  const rest = at === -1 ? image : image.slice(0, at);
-  const colon = rest.lastIndexOf(":");
-  const hasTag = colon > rest.lastIndexOf("/");
-  return {
-    name: hasTag ? rest.slice(0, colon) : rest,
-    ...(hasTag ? { tag: rest.slice(colon + 1) } : {}),
-    ...(digest ? { digest } : {}),
-  };
-}
 
 export const checkImages: ObjectRule = (object, { config, apps, target }) => {
   const pod = podTemplate(object);
@@ -32,7 +14,7 @@ export const checkImages: ObjectRule = (object, { config, apps, target }) => {
   for (const container of [...pod.initContainers, ...pod.containers]) {
     const name = text(container.name) ?? "(unnamed)";
     const image = text(container.image) ?? "";
-    const ref = parseImage(image);
+    const ref = parseImageReference(image);
     if (!ref.digest && (!ref.tag || ref.tag === "latest")) {
       findings.push({
         rule: "image-pinned",

@@ -1,11 +1,15 @@
-/** gitops/repository.yaml: the one place that names this repository and its registry. */
+/**
+ * gitops/repository.yaml: the one place that names this repository and its registry. This is
+ * its one reader in @repo/gitops (`gitops repository --get` serves the workflows); setup-repo
+ * keeps a line reader of its own because it runs before `pnpm install`.
+ */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { GitopsError } from "../command.ts";
-import { GITOPS_DIR } from "../layout.ts";
-import { type Cluster, parseClusters } from "./applicationset.ts";
-import type { RepositoryConfig } from "./types.ts";
+import { GitopsError } from "./command.ts";
+import { GITOPS_DIR } from "./layout.ts";
+import { type Cluster, parseClusters } from "./verify/applicationset.ts";
+import type { RepositoryConfig } from "./verify/types.ts";
 
 export const REPOSITORY_FILE = `${GITOPS_DIR}/repository.yaml`;
 
@@ -54,6 +58,16 @@ export function readRepositoryConfig(root: string): RepositoryConfig {
     repoURL: `https://${host}/${repository}.git`,
     imagePrefix: `${registry}/${repository.toLowerCase()}/`,
   };
+}
+
+/** `<registry>/<repository>/<app>`, or undefined when the file is missing or does not say. */
+export function appImageName(root: string, app: string): string | undefined {
+  try {
+    return `${readRepositoryConfig(root).imagePrefix}${app}`.toLowerCase();
+  } catch (error) {
+    if (error instanceof GitopsError) return undefined;
+    throw error;
+  }
 }
 
 /** Git URLs that name the same repository compare equal (case, `.git`, trailing slash). */
