@@ -5,7 +5,7 @@
  */
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { main } from "../src/cli.ts";
 import {
@@ -32,9 +32,17 @@ const applicationSet = renderKustomization(join(REPO, "gitops/argocd")).find(
 );
 const IN_CLUSTER = "https://kubernetes.default.svc";
 
+/**
+ * The template's own overlays: apps and environments a user adds (`pnpm gen agent`, a qa
+ * overlay) are generated the same way and must not change what these cases expect.
+ */
+const TEMPLATE_ENVS = ["dev", "staging", "production"];
+const isTemplateOverlay = (dir: string) =>
+  TEMPLATE_ENVS.some((env) => dir === `gitops/apps/agent/overlays/${env}`);
+
 function generate(clusters: Cluster[]) {
   return renderApplicationSet(applicationSet, clusters, (pattern) =>
-    matchDirectories(REPO, pattern),
+    matchDirectories(REPO, pattern).filter(isTemplateOverlay),
   );
 }
 
@@ -140,7 +148,17 @@ describe("the ApplicationSet for a set of clusters", () => {
 describe("gitops verify with clusters", () => {
   function tree(name: string, clusters: string, destinations?: string): string {
     const root = join(scratch, name);
-    cpSync(join(REPO, "gitops"), join(root, "gitops"), { recursive: true });
+    // The template's own app and environments only (see isTemplateOverlay).
+    cpSync(join(REPO, "gitops"), join(root, "gitops"), {
+      recursive: true,
+      filter: (source) => {
+        const path = relative(REPO, source);
+        const app = /^gitops\/apps\/([^/]+)/.exec(path);
+        if (app && app[1] !== "agent") return false;
+        const overlay = /^gitops\/apps\/agent\/overlays\/[^/]+/.exec(path);
+        return !overlay || isTemplateOverlay(overlay[0]);
+      },
+    });
     const repository = join(root, "gitops/repository.yaml");
     writeFileSync(
       repository,
