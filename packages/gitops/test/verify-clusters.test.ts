@@ -164,14 +164,17 @@ describe("gitops verify with clusters", () => {
       repository,
       readFileSync(repository, "utf8").replace("clusters: []\n", `clusters:\n${clusters}`),
     );
-    if (destinations) {
-      const project = join(root, "gitops/argocd/appproject.yaml");
-      const text = readFileSync(project, "utf8");
-      writeFileSync(
-        project,
-        text.replace(/ {2}destinations:\n( {4}.*\n)+/, `  destinations:\n${destinations}`),
-      );
-    }
+    // Without a list of its own, the template's one destination (apps a user added are
+    // not in the copy, so their destinations would admit nothing).
+    const project = join(root, "gitops/argocd/appproject.yaml");
+    const text = readFileSync(project, "utf8");
+    writeFileSync(
+      project,
+      text.replace(
+        / {2}destinations:\n( {4}.*\n)+/,
+        `  destinations:\n${destinations ?? `    - server: ${IN_CLUSTER}\n      namespace: agent-*\n`}`,
+      ),
+    );
     return root;
   }
   const three = labelled
