@@ -347,7 +347,7 @@ describe("configuration errors", () => {
     const lines = started.stderr().split("\n").filter(Boolean);
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(
-      /^agent: cannot set up the agent: AGENT_MODULE="\.\/nope\.js" could not be loaded/,
+      /^[a-z0-9-]+: cannot set up the agent: AGENT_MODULE="\.\/nope\.js" could not be loaded/,
     );
     expect(started.stdout()).not.toContain("nope.js");
   });

@@ -305,7 +305,7 @@ describe("startService with the runner", () => {
     expect(h.exits).toEqual([1]);
     expect(h.stderr).toHaveLength(1);
     expect(h.stderr[0]).toMatch(
-      /^agent: cannot set up the agent: AGENT_MODULE="\.\/no\/such\/agent\.js" could not be loaded \(Cannot find module .*\): give the path of a JavaScript module \(relative to .*\) or a package name\n$/,
+      /^[a-z0-9-]+: cannot set up the agent: AGENT_MODULE="\.\/no\/such\/agent\.js" could not be loaded \(Cannot find module .*\): give the path of a JavaScript module \(relative to .*\) or a package name\n$/,
     );
     expect(h.logs).toEqual([]);
   });
