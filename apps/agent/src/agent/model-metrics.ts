@@ -1,4 +1,5 @@
 import type { Metric } from "prom-client";
+import { type MetricValue, scrapeTimeMetric } from "../plugins/scrape-time-metric.ts";
 
 /** How one model call ended, as counted in model_call_duration_seconds. */
 export type ModelCallOutcome =
@@ -13,28 +14,11 @@ export type ModelCallOutcome =
 /** Seconds: a model call takes from a fraction of a second to minutes for long answers. */
 const CALL_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300];
 
-interface Value {
-  labels: Record<string, string>;
-  value: number;
-  metricName?: string;
-}
-
 interface Histogram {
   labels: { model: string; outcome: string };
   buckets: number[];
   sum: number;
   count: number;
-}
-
-function metric(name: string, help: string, type: string, values: () => Value[]): Metric {
-  return {
-    name,
-    help,
-    type,
-    aggregator: "sum",
-    get: async () => ({ name, help, type, aggregator: "sum", values: values() }),
-    reset: () => undefined,
-  } as unknown as Metric;
 }
 
 /**
@@ -80,7 +64,7 @@ export class ModelMetrics {
 
   metrics(): Metric[] {
     return [
-      metric(
+      scrapeTimeMetric(
         "model_tokens_total",
         "Tokens the model endpoint reported for this process's calls, by model and type (input: prompt, output: completion).",
         "counter",
@@ -90,7 +74,7 @@ export class ModelMetrics {
             value,
           })),
       ),
-      metric(
+      scrapeTimeMetric(
         "model_call_duration_seconds",
         "Model calls (one per agent run, tool steps included) by model and outcome (completed, rate_limited, refused, server_error, network_error, step_limit, aborted), with their durations.",
         "histogram",
@@ -99,9 +83,9 @@ export class ModelMetrics {
     ];
   }
 
-  #callValues(): Value[] {
+  #callValues(): MetricValue[] {
     const name = "model_call_duration_seconds";
-    const values: Value[] = [];
+    const values: MetricValue[] = [];
     for (const series of this.#calls.values()) {
       let cumulative = 0;
       for (let i = 0; i <= CALL_BUCKETS.length; i++) {

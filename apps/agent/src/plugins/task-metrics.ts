@@ -1,27 +1,10 @@
 import type { Metric } from "prom-client";
 import type { RunnerMetrics, RunOutcome } from "../runner/runner.ts";
 import type { TaskStatus } from "../tasks/store.ts";
+import { type MetricValue, scrapeTimeMetric } from "./scrape-time-metric.ts";
 
 /** Seconds: agent runs take from milliseconds (the example) to minutes (model calls, tools). */
 const RUN_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
-
-interface Value {
-  labels: Record<string, string>;
-  value: number;
-  metricName?: string;
-}
-
-/** A metric in the shape a prom-client Registry collects, computed at scrape time. */
-function metric(name: string, help: string, type: string, values: () => Value[]): Metric {
-  return {
-    name,
-    help,
-    type,
-    aggregator: "sum",
-    get: async () => ({ name, help, type, aggregator: "sum", values: values() }),
-    reset: () => undefined,
-  } as unknown as Metric;
-}
 
 /**
  * What this process did to tasks: status changes it made (API and runner), runs by how they
@@ -62,33 +45,33 @@ export class TaskMetrics implements RunnerMetrics {
 
   metrics(): Metric[] {
     return [
-      metric(
+      scrapeTimeMetric(
         "task_status_changes_total",
         "Tasks this process moved into each status: created (POST, a retry, a release), running, completed, failed.",
         "counter",
         () => [...this.#statusChanges].map(([status, value]) => ({ labels: { status }, value })),
       ),
-      metric(
+      scrapeTimeMetric(
         "task_run_duration_seconds",
         "Agent runs in this process by how they ended (completed, failed, retried, released, lost), with their durations.",
         "histogram",
         () => this.#runValues(),
       ),
-      metric(
+      scrapeTimeMetric(
         "task_retries_total",
         "Failed runs this process scheduled to be retried.",
         "counter",
         () => [{ labels: {}, value: this.#retries }],
       ),
-      metric("tasks_running", "Agent runs in progress in this process.", "gauge", () => [
+      scrapeTimeMetric("tasks_running", "Agent runs in progress in this process.", "gauge", () => [
         { labels: {}, value: this.#running },
       ]),
     ];
   }
 
-  #runValues(): Value[] {
+  #runValues(): MetricValue[] {
     const name = "task_run_duration_seconds";
-    const values: Value[] = [];
+    const values: MetricValue[] = [];
     for (const [outcome, series] of this.#runs) {
       let cumulative = 0;
       for (let i = 0; i <= RUN_BUCKETS.length; i++) {
