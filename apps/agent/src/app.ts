@@ -7,7 +7,6 @@ import Fastify, {
   type FastifyServerOptions,
 } from "fastify";
 import type { Logger } from "pino";
-import { TaskDeltas } from "./agent/task-deltas.ts";
 import { type Capacity, connectionCapacity, openFileLimit } from "./capacity.ts";
 import type { Config } from "./config.ts";
 import { createLogger } from "./logger.ts";
@@ -40,8 +39,6 @@ export interface AppDeps {
   eventsKeepAliveMs?: number;
   /** Defaults to what the process's file limit holds. */
   capacity?: Capacity;
-  /** Text streamed by the agent in this process, sent as `delta` events. */
-  deltas?: TaskDeltas;
 }
 
 declare module "fastify" {
@@ -175,7 +172,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       store,
       keepAliveMs: deps.eventsKeepAliveMs ?? DEFAULT_KEEP_ALIVE_MS,
       maxStreams: capacity.maxStreams,
-      deltas: deps.deltas ?? new TaskDeltas(),
     });
   };
   await describe(app);

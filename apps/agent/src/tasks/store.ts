@@ -1,3 +1,5 @@
+import type { TaskDelta } from "./task-deltas.ts";
+
 /**
  * The task model and the storage contract every store implements (in-memory, PostgreSQL).
  * Routes and the background runner talk only to this interface.
@@ -101,6 +103,14 @@ export interface TaskStore {
    * by any process sharing the database). Returns an unsubscribe function.
    */
   subscribe(listener: (task: Task) => void): () => void;
+  /**
+   * Hands a piece of text the agent streamed to the clients following the task (with
+   * PostgreSQL, in every process sharing the database). Live only, never stored. A change
+   * to the task made after it reaches those clients after it.
+   */
+  publishDelta(delta: TaskDelta): void;
+  /** Calls `listener` with each delta published for task `id`; returns an unsubscribe function. */
+  subscribeDeltas(id: string, listener: (delta: TaskDelta) => void): () => void;
 
   /** Throws a StoreUnavailableError when the backing store cannot serve. */
   check(): Promise<void>;
