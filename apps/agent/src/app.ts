@@ -7,25 +7,28 @@ import Fastify, {
   type FastifyServerOptions,
 } from "fastify";
 import type { Logger } from "pino";
-import { type Capacity, connectionCapacity, openFileLimit } from "./capacity.ts";
 import type { Config } from "./config.ts";
-import { createLogger } from "./logger.ts";
-import { AccessLog } from "./plugins/access-log.ts";
-import { AllowedMethods } from "./plugins/allowed-methods.ts";
-import { clientErrorHandler } from "./plugins/client-errors.ts";
-import { ErrorResponse, registerErrorHandling, sendFrameworkError } from "./plugins/errors.ts";
-import { registerFaultInjection } from "./plugins/fault.ts";
-import { registerJsonBody } from "./plugins/json-body.ts";
-import { createMetrics, type Metrics, metricsRoutes } from "./plugins/metrics.ts";
-import { registerOpenApi } from "./plugins/openapi.ts";
-import { registerRateLimit, registerSecurityHeaders } from "./plugins/security.ts";
-import { createSerializerCompiler } from "./plugins/serialization.ts";
-import { createValidatorCompiler } from "./plugins/validation.ts";
-import { Readiness } from "./readiness.ts";
-import { lazyRequestLoggers } from "./request-logger.ts";
+import { AccessLog } from "./platform/access-log.ts";
+import { AllowedMethods } from "./platform/allowed-methods.ts";
+import { type Capacity, connectionCapacity, openFileLimit } from "./platform/capacity.ts";
+import { clientErrorHandler } from "./platform/client-errors.ts";
+import { ErrorResponse, registerErrorHandling, sendFrameworkError } from "./platform/errors.ts";
+import { registerFaultInjection } from "./platform/fault.ts";
+import { registerJsonBody } from "./platform/json-body.ts";
+import { createLogger } from "./platform/logger.ts";
+import { createMetrics, type Metrics } from "./platform/metrics.ts";
+import { registerOpenApi } from "./platform/openapi.ts";
+import { Readiness } from "./platform/readiness.ts";
+import { lazyRequestLoggers } from "./platform/request-logger.ts";
+import { registerRateLimit, registerSecurityHeaders } from "./platform/security.ts";
+import { createSerializerCompiler } from "./platform/serialization.ts";
+import { createValidatorCompiler } from "./platform/validation.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import { DEFAULT_KEEP_ALIVE_MS, taskEventRoutes } from "./routes/task-events.ts";
 import { taskRoutes } from "./routes/tasks.ts";
+import { TaskMetrics } from "./runner/task-metrics.ts";
+import { answerStoreError } from "./tasks/errors.ts";
 import type { TaskStore } from "./tasks/store.ts";
 
 export interface AppDeps {
@@ -46,6 +49,8 @@ declare module "fastify" {
     /** What GET /ready reports; the server turns it to draining on shutdown. */
     readiness: Readiness;
     metrics: Metrics;
+    /** What this process did to tasks; the runner counts into it too. */
+    taskMetrics: TaskMetrics;
   }
 }
 
@@ -75,6 +80,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       createSerializerCompiler(externalSchemas),
   } as unknown;
   const metrics = createMetrics({ version: config.appVersion });
+  const taskMetrics = new TaskMetrics();
+  metrics.add(taskMetrics.metrics());
   const lifecycle = new AccessLog({
     started: (request, reply) => {
       reply.header("x-request-id", request.id);
@@ -148,7 +155,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   routes.watch(app);
-  registerErrorHandling(app, { bodyLimit: config.bodyLimit, routes });
+  registerErrorHandling(app, { bodyLimit: config.bodyLimit, routes, answers: [answerStoreError] });
   registerFaultInjection(app, config.fault);
   registerSecurityHeaders(app);
   if (config.rateLimit) await registerRateLimit(app, config.rateLimit);
@@ -162,11 +169,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (config.role === "worker") return;
     await instance.register(taskRoutes, {
       store,
-      onTaskCreated: () => {
-        metrics.tasksCreated.inc();
-        metrics.tasks.statusChanged("created");
-      },
-      onTaskMoved: (status) => metrics.tasks.statusChanged(status),
+      onTaskCreated: () => taskMetrics.created(),
+      onTaskMoved: (status) => taskMetrics.statusChanged(status),
     });
     await instance.register(taskEventRoutes, {
       store,
@@ -179,5 +183,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.decorate("readiness", readiness);
   app.decorate("metrics", metrics);
+  app.decorate("taskMetrics", taskMetrics);
   return app;
 }

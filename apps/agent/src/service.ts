@@ -6,8 +6,8 @@ import { ModelMetrics } from "./agent/model-metrics.ts";
 import type { Agent } from "./agent/types.ts";
 import { buildApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
-import { createLogger } from "./logger.ts";
-import { Readiness } from "./readiness.ts";
+import { createLogger } from "./platform/logger.ts";
+import { Readiness } from "./platform/readiness.ts";
 import { Runner } from "./runner/runner.ts";
 import { createStore } from "./tasks/create-store.ts";
 import type { TaskStore } from "./tasks/store.ts";
@@ -136,7 +136,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
   }
 
   const runner =
-    agent && new Runner({ ...config.runner, store, agent, logger, metrics: app.metrics.tasks });
+    agent && new Runner({ ...config.runner, store, agent, logger, metrics: app.taskMetrics });
   runner?.start();
 
   let stopping: Promise<void> | undefined;

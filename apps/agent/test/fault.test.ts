@@ -1,6 +1,6 @@
 import Fastify from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
-import { registerFaultInjection } from "../src/plugins/fault.ts";
+import { registerFaultInjection } from "../src/platform/fault.ts";
 import { createTestApp, type TestApp } from "./support/app.ts";
 
 let current: TestApp | undefined;

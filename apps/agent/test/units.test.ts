@@ -5,10 +5,10 @@ import Fastify from "fastify";
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { buildApp } from "../src/app.ts";
-import { connectionCapacity, openFileLimit } from "../src/capacity.ts";
 import { loadConfig } from "../src/config.ts";
-import { AccessLog } from "../src/plugins/access-log.ts";
-import { registerOpenApi } from "../src/plugins/openapi.ts";
+import { AccessLog } from "../src/platform/access-log.ts";
+import { connectionCapacity, openFileLimit } from "../src/platform/capacity.ts";
+import { registerOpenApi } from "../src/platform/openapi.ts";
 import { MemoryTaskStore } from "../src/tasks/memory-store.ts";
 import { createTestApp } from "./support/app.ts";
 

@@ -1,12 +1,13 @@
 import { PassThrough } from "node:stream";
 import type { FastifyPluginAsyncJsonSchemaToTs } from "@fastify/type-provider-json-schema-to-ts";
-import { ERROR_STATUSES as E, errorResponse, sendError } from "../plugins/errors.ts";
-import type { Task, TaskStore } from "../tasks/store.ts";
+import { ERROR_STATUSES, errorResponse, sendError } from "../platform/errors.ts";
+import { TaskParams } from "../schemas/task.ts";
+import { notFound, TASK_ERROR_STATUSES } from "../tasks/errors.ts";
+import type { Task, TaskApiStore } from "../tasks/store.ts";
 import type { TaskDelta } from "../tasks/task-deltas.ts";
-import { notFound, TaskParams } from "./tasks.ts";
 
 export interface TaskEventRoutesOptions {
-  store: TaskStore;
+  store: TaskApiStore;
   /** A comment line this often keeps proxies from closing a quiet stream. */
   keepAliveMs: number;
   /** Streams served at once; past it, 503 (each holds a connection and a file descriptor). */
@@ -36,7 +37,7 @@ export function isNewer(candidate: Task, last: Task): boolean {
  */
 export const taskEventRoutes: FastifyPluginAsyncJsonSchemaToTs<{
   Options: TaskEventRoutesOptions;
-}> = async (app, { store, keepAliveMs, maxStreams }) => {
+}> = async function taskEventRoutes(app, { store, keepAliveMs, maxStreams }) {
   const open = new Set<() => void>();
   /** Streams past the cap check that are still reading their first snapshot. */
   let starting = 0;
@@ -70,15 +71,15 @@ export const taskEventRoutes: FastifyPluginAsyncJsonSchemaToTs<{
               },
             },
           },
-          400: E[400],
-          404: E[404],
+          400: ERROR_STATUSES[400],
+          404: TASK_ERROR_STATUSES[404],
           503: errorResponse(
             "The task store is unreachable, or this replica serves EVENTS_MAX_STREAMS streams already; retry after Retry-After seconds.",
           ),
         },
       },
     },
-    async (request, reply) => {
+    async function followTask(request, reply) {
       const { id } = request.params;
       if (open.size + starting >= maxStreams) {
         // the connection goes too: an idle one left open would count against the file limit

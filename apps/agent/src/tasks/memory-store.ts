@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { isoTime } from "../iso-time.ts";
+import { isoTime } from "../platform/iso-time.ts";
 import {
   ALLOWED_TRANSITIONS,
   type ClaimOptions,

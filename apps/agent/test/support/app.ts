@@ -2,8 +2,8 @@ import { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { buildApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
-import { createLogger } from "../../src/logger.ts";
-import { Readiness } from "../../src/readiness.ts";
+import { createLogger } from "../../src/platform/logger.ts";
+import { Readiness } from "../../src/platform/readiness.ts";
 import { MemoryTaskStore } from "../../src/tasks/memory-store.ts";
 import type { TaskStore } from "../../src/tasks/store.ts";
 

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { truncate } from "../text.ts";
 import { sendError } from "./errors.ts";
+import { truncate } from "./text.ts";
 
 export interface OpenApiOptions {
   version: string;
