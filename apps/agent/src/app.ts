@@ -60,6 +60,17 @@ const MAX_PARAM_LENGTH = 100;
 /** An incoming x-request-id is kept when it looks like an id, so traces join up across services. */
 const REQUEST_ID = /^[\w.:@-]{1,128}$/;
 
+/** What the OpenAPI document says about the service as a whole. */
+const API_DOCUMENT = {
+  title: "Agent service",
+  description:
+    "Tasks API with health, readiness and metrics. A created task is run in the background by the agent runner (unless RUNNER=off): read it with GET /tasks/{id}, or follow it with GET /tasks/{id}/events. Every error has the body `{ error, message, details? }`; `details` names each field and the rule it broke.",
+  tags: [
+    { name: "tasks", description: "Create, read, follow, list, move and delete tasks." },
+    { name: "operations", description: "Probes and metrics for the platform." },
+  ],
+};
+
 /** Builds the service without listening: server.ts listens, tests use inject(). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { config, store } = deps;
@@ -179,7 +190,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
   };
   await describe(app);
-  if (config.role !== "worker") registerOpenApi(app, { version: config.appVersion, describe });
+  if (config.role !== "worker")
+    registerOpenApi(app, { ...API_DOCUMENT, version: config.appVersion, describe });
 
   app.decorate("readiness", readiness);
   app.decorate("metrics", metrics);

@@ -97,6 +97,9 @@ describe("OpenAPI", () => {
     let attempts = 0;
     registerOpenApi(app, {
       version: "1",
+      title: "Only",
+      description: "One route.",
+      tags: [],
       describe: async (instance) => {
         attempts += 1;
         if (attempts === 1) throw new Error("not yet");
