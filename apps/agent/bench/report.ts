@@ -60,6 +60,8 @@ export interface BenchResults {
   /** CPUs the machine has: a load average above it means other work was waiting too. */
   cpus: number;
   notes: string[];
+  /** Spawn to exit of an empty Node script on the server's core: the floor under start-up. */
+  nodeAloneMs: number[];
   targets: TargetResult[];
 }
 
@@ -149,6 +151,7 @@ export function analyse(results: BenchResults): Analysis {
   compare(agent, byKey.get("fastapi"));
   compare(agent, byKey.get("node"));
   const fastify = byKey.get("fastify");
+  const bare = byKey.get("node");
   if (fastify) compare(fastify, byKey.get("node"));
   for (const t of results.targets) if (t.ablation) compare(t, agent);
 
@@ -175,7 +178,7 @@ export function analyse(results: BenchResults): Analysis {
   const crowded = load !== null && load > results.cpus;
   checks.push({
     what: `agent start-up to ready (median of ${agent.startupMs.length}) <= ${TARGETS.startupMs} ms`,
-    shown: `${startup.toFixed(0)} ms (${Math.min(...agent.startupMs).toFixed(0)} to ${Math.max(...agent.startupMs).toFixed(0)})${crowded ? `, void: load average ${load} on ${results.cpus} CPUs` : ""}`,
+    shown: `${startup.toFixed(0)} ms (${Math.min(...agent.startupMs).toFixed(0)} to ${Math.max(...agent.startupMs).toFixed(0)}; Node alone ${median(results.nodeAloneMs).toFixed(0)} ms${bare ? `, bare node:http ${median(bare.startupMs).toFixed(0)} ms` : ""})${crowded ? `, void: load average ${load} on ${results.cpus} CPUs` : ""}`,
     verdict: crowded ? "VOID" : startup <= TARGETS.startupMs ? "met" : "MISSED",
   });
   const fastifyRss = fastify?.peakRssMb;

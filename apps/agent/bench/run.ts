@@ -148,6 +148,20 @@ async function createOne(port: number): Promise<string> {
   return location;
 }
 
+/** Spawn to exit of `node -e ""`, `times` times: what any Node server's start-up includes. */
+function nodeAlone(times: number, cpu: number | undefined): number[] {
+  const command =
+    cpu === undefined ? [process.execPath] : ["taskset", "-c", String(cpu), process.execPath];
+  const [file, ...args] = command;
+  const took: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const began = performance.now();
+    execFileSync(file!, [...args, "-e", ""], { stdio: "ignore" });
+    took.push(performance.now() - began);
+  }
+  return took;
+}
+
 /** Round `round`'s order: forwards, then backwards, so no target always runs first. */
 const inTurn = <T>(items: T[], round: number): T[] =>
   round % 2 === 0 ? items : [...items].reverse();
@@ -203,6 +217,12 @@ async function main(): Promise<void> {
     `bench: ${targets.length} targets, ${ROUNDS} alternating rounds of ${DURATION_S} s per endpoint after ${WARMUP_S} s of warm-up, ${CONNECTIONS} connections, load from ${useWrk ? "wrk" : "autocannon (client-bound)"}${pin ? `, server on CPU ${SERVER_CPU}, load on CPU ${LOAD_CPU}` : ""}, Node ${process.version}, load average ${loadBefore ?? "?"}`,
   );
   for (const note of notes) console.log(`note: ${note}`);
+
+  // The floor under every start-up: this Node running an empty script on the server's core.
+  const nodeAloneMs = nodeAlone(STARTS, pin ? SERVER_CPU : undefined);
+  console.log(
+    `  Node alone (an empty script): ${nodeAloneMs.map((ms) => ms.toFixed(0)).join(", ")} ms`,
+  );
 
   const live: Live[] = [];
   try {
@@ -328,6 +348,7 @@ async function main(): Promise<void> {
     loadAverage: { before: loadBefore ?? null, after: loadAverage() ?? null },
     cpus: cpus().length,
     notes,
+    nodeAloneMs,
     targets: live.map((l) => l.result),
   };
   console.log(`\n${writeResults(results, OUT)}`);

@@ -19,7 +19,7 @@ import { registerFaultInjection } from "./plugins/fault.ts";
 import { registerJsonBody } from "./plugins/json-body.ts";
 import { createMetrics, type Metrics, metricsRoutes } from "./plugins/metrics.ts";
 import { registerOpenApi } from "./plugins/openapi.ts";
-import { registerRateLimit, registerSecurityHeaders } from "./plugins/security.ts";
+import { registerRateLimit, SECURITY_HEADERS } from "./plugins/security.ts";
 import { createSerializerCompiler } from "./plugins/serialization.ts";
 import { createValidatorCompiler } from "./plugins/validation.ts";
 import { Readiness } from "./readiness.ts";
@@ -80,6 +80,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const metrics = createMetrics({ version: config.appVersion });
   const lifecycle = new AccessLog({
     started: (request, reply) => {
+      reply.headers(SECURITY_HEADERS);
       reply.header("x-request-id", request.id);
       // While draining, every answer ends its connection: clients reconnect to other
       // replicas, and the server is not left waiting for idle keep-alive sockets when it closes.
@@ -153,7 +154,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   routes.watch(app);
   registerErrorHandling(app, { bodyLimit: config.bodyLimit, routes });
   registerFaultInjection(app, config.fault);
-  registerSecurityHeaders(app);
   if (config.rateLimit) await registerRateLimit(app, config.rateLimit);
 
   /** The documented API; the OpenAPI generator registers exactly the same routes. */
