@@ -154,7 +154,8 @@ describe("bench peers", () => {
     } finally {
       await stopAgentProcess(agent);
     }
-  });
+    // four server processes start one after another: seconds each on a loaded machine
+  }, 90_000);
 
   it("tell a different body apart", () => {
     const line = (body: string) => ["a", "b", "c", `200 application/json ${body}`];
