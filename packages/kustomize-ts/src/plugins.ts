@@ -5,26 +5,28 @@
  * --enable-alpha-plugins.
  */
 import { KustomizeError } from "./api.ts";
-import { toSpec } from "./config/custom.ts";
-import type { FieldSpec } from "./fieldspec.ts";
+import { toSpec } from "./config/transformer-config.ts";
+import type { TransformContext, Where } from "./context.ts";
 import type { GeneratorArgs, ImageArg, PatchArg, Selector } from "./kustomization.ts";
-import type { Loader } from "./loader.ts";
-import { applyPatch, applyPatchesStrategicMerge, applyPatchJson6902 } from "./patching.ts";
 import type { Resource } from "./resource.ts";
+import type { FieldSpec } from "./slash-path.ts";
 import { didYouMean } from "./suggest.ts";
-import { applyImage } from "./transformers/images.ts";
-import { setPairs } from "./transformers/meta.ts";
-import { applyNamespace } from "./transformers/namespace.ts";
-import { applyAffix } from "./transformers/prefixsuffix.ts";
-import { applyReplicas } from "./transformers/replicas.ts";
+import { imageTagTransformer } from "./transformers/images.ts";
+import { annotationsTransformer, labelTransformer } from "./transformers/meta.ts";
+import { namespaceTransformer } from "./transformers/namespace.ts";
+import {
+  patchJson6902Transformer,
+  patchStrategicMergeTransformer,
+  patchTransformer,
+} from "./transformers/patches.ts";
+import { prefixSuffixTransformer } from "./transformers/prefixsuffix.ts";
+import { replacementTransformer } from "./transformers/replacements.ts";
+import { replicaCountTransformer } from "./transformers/replicas.ts";
 
 export type PluginConfig = Record<string, unknown>;
 
 /** Where a config was listed: the kustomization file and `transformers[2]`. */
-export interface PluginWhere {
-  file: string;
-  key: string;
-}
+export type PluginWhere = Where;
 
 /** kustomize's builtin plugins that kustomize-ts does not run (they have no field to map to). */
 const UNSUPPORTED_BUILTINS = new Set([
@@ -152,22 +154,30 @@ export function generatorArgs(config: PluginConfig, where: PluginWhere): Generat
   return args;
 }
 
-/** Runs one builtin transformer config on `list`; `replace` runs replacement entries. */
+/**
+ * Runs one builtin transformer config on `list`: the config becomes the same transformer
+ * config a kustomization field gives, with the plugin's own field specs.
+ */
 export function runTransformerConfig(
-  ldr: Loader,
   list: Resource[],
+  ctx: TransformContext,
   config: PluginConfig,
-  where: PluginWhere,
-  replace: (entries: unknown[]) => void,
 ): void {
+  const { where } = ctx;
   const kind = builtinKind(config, where);
   const specs = () => fieldSpecs(config, where);
   switch (kind) {
     case "LabelTransformer":
-      setPairs(list, stringMap(config, "labels", where), specs(), "labels");
+      labelTransformer(list, ctx, {
+        labels: stringMap(config, "labels", where),
+        fieldSpecs: specs(),
+      });
       return;
     case "AnnotationsTransformer":
-      setPairs(list, stringMap(config, "annotations", where), specs(), "annotations");
+      annotationsTransformer(list, ctx, {
+        annotations: stringMap(config, "annotations", where),
+        fieldSpecs: specs(),
+      });
       return;
     case "NamespaceTransformer": {
       const meta = config.metadata as Record<string, unknown>;
@@ -185,7 +195,7 @@ export function runTransformerConfig(
       if (namespace === "") return;
       // metadata.namespace is always set on namespaced kinds; the specs add other fields.
       const others = specs().filter((s) => s.path !== "metadata/namespace");
-      applyNamespace(list, namespace, where.file, others);
+      namespaceTransformer(list, ctx, { namespace, fieldSpecs: others });
       return;
     }
     case "PrefixSuffixTransformer":
@@ -207,13 +217,12 @@ export function runTransformerConfig(
         kind === "SuffixTransformer" ? "" : (optionalString(config, "prefix", where) ?? "");
       const suffix =
         kind === "PrefixTransformer" ? "" : (optionalString(config, "suffix", where) ?? "");
-      applyAffix(list, prefix, "prefix", []);
-      applyAffix(list, suffix, "suffix", []);
+      prefixSuffixTransformer(list, ctx, { prefix, suffix, fieldSpecs: [] });
       return;
     }
     case "ImageTagTransformer": {
       const image = optionalMap<ImageArg>(config, "imageTag", where) ?? {};
-      applyImage(list, image, specs());
+      imageTagTransformer(list, ctx, { imageTag: image, fieldSpecs: specs() });
       return;
     }
     case "ReplicaCountTransformer": {
@@ -223,7 +232,10 @@ export function runTransformerConfig(
       if (typeof count !== "number" || !Number.isInteger(count)) {
         fail(config, where, "replica.count must be an integer");
       }
-      applyReplicas(list, String(replica.name ?? ""), count, where.file, specs());
+      replicaCountTransformer(list, ctx, {
+        replica: { name: String(replica.name ?? ""), count },
+        fieldSpecs: specs(),
+      });
       return;
     }
     case "PatchTransformer": {
@@ -236,7 +248,7 @@ export function runTransformerConfig(
       if (target !== undefined) patch.target = target;
       const options = optionalMap<Record<string, boolean>>(config, "options", where);
       if (options !== undefined) patch.options = options;
-      applyPatch(ldr, list, patch, where);
+      patchTransformer(list, ctx, patch);
       return;
     }
     case "PatchStrategicMergeTransformer": {
@@ -247,7 +259,7 @@ export function runTransformerConfig(
       const inline = optionalString(config, "patches", where);
       const entries = [...(paths as string[]), ...(inline ? [inline] : [])];
       if (entries.length === 0) fail(config, where, "empty file path and empty patch content");
-      applyPatchesStrategicMerge(ldr, list, entries, where.file);
+      patchStrategicMergeTransformer(list, ctx, { paths: entries });
       return;
     }
     case "PatchJson6902Transformer": {
@@ -258,13 +270,13 @@ export function runTransformerConfig(
       if (ops !== undefined) patch.patch = ops;
       const target = optionalMap<Selector>(config, "target", where);
       if (target !== undefined) patch.target = target;
-      applyPatchJson6902(ldr, list, patch, where);
+      patchJson6902Transformer(list, ctx, patch);
       return;
     }
     case "ReplacementTransformer": {
       const entries = config.replacements ?? [];
       if (!Array.isArray(entries)) fail(config, where, "replacements must be a list");
-      replace(entries as unknown[]);
+      replacementTransformer(list, ctx, { replacements: entries as unknown[] });
       return;
     }
     case "ConfigMapGenerator":

@@ -4,14 +4,17 @@
  * specs, matching by name as kustomize does.
  */
 import { KustomizeError } from "../api.ts";
-import { withCustom } from "../config/custom.ts";
-import { IMAGES } from "../config/fieldspecs.ts";
-import { compactSpec, type FieldSpec, isMap, specMatches, walkSpec } from "../fieldspec.ts";
+import type { Transformer } from "../context.ts";
 import { splitImage } from "../image-ref.ts";
 import type { ImageArg } from "../kustomization.ts";
 import type { Resource } from "../resource.ts";
+import { type FieldSpec, isMap, specMatches, walkSpec } from "../slash-path.ts";
 
-const SPECS = IMAGES.map(compactSpec);
+export interface ImageTagConfig {
+  imageTag: ImageArg;
+  /** Where images are besides `containers` and `initContainers` lists. */
+  fieldSpecs: readonly FieldSpec[];
+}
 
 const matchers = new Map<string, RegExp | null>();
 
@@ -89,12 +92,8 @@ function walkContainers(node: unknown, img: ImageArg, r: Resource): void {
   }
 }
 
-/** `specs`: where images are besides containers (a builtin plugin config gives its own). */
-export function applyImage(
-  resources: readonly Resource[],
-  img: ImageArg,
-  specs: readonly FieldSpec[] = withCustom("images", SPECS),
-): void {
+export const imageTagTransformer: Transformer<ImageTagConfig> = (resources, _, config) => {
+  const { imageTag: img, fieldSpecs: specs } = config;
   for (const r of resources) {
     if (r.kind === "CustomResourceDefinition") continue;
     walkContainers(r.obj, img, r);
@@ -106,4 +105,4 @@ export function applyImage(
       );
     }
   }
-}
+};

@@ -1,19 +1,17 @@
 /** The namespace transformer: metadata.namespace on namespaced kinds, plus its field specs. */
 import { KustomizeError } from "../api.ts";
-import { withCustom } from "../config/custom.ts";
-import { NAMESPACE } from "../config/fieldspecs.ts";
-import { compactSpec, type FieldSpec, isMap, specMatches, walkSpec } from "../fieldspec.ts";
-import { idEquals, idString, type Resource } from "../resource.ts";
+import type { Transformer } from "../context.ts";
+import { idEquals, idString } from "../resource.ts";
+import { type FieldSpec, isMap, specMatches, walkSpec } from "../slash-path.ts";
 
-const SPECS = NAMESPACE.map(compactSpec);
+export interface NamespaceConfig {
+  namespace: string;
+  /** Fields set besides metadata.namespace (which every namespaced kind gets). */
+  fieldSpecs: readonly FieldSpec[];
+}
 
-/** `specs`: the fields besides metadata.namespace (a builtin plugin config gives its own). */
-export function applyNamespace(
-  resources: readonly Resource[],
-  namespace: string,
-  file: string,
-  specs: readonly FieldSpec[] = withCustom("namespace", SPECS),
-): void {
+export const namespaceTransformer: Transformer<NamespaceConfig> = (resources, ctx, config) => {
+  const { namespace, fieldSpecs: specs } = config;
   for (const r of resources) {
     r.storePreviousId();
     if (!r.isClusterScoped()) r.meta().namespace = namespace;
@@ -43,11 +41,8 @@ export function applyNamespace(
     if (count !== 1) {
       throw new KustomizeError(
         `namespace transformation produces ID conflict: namespace "${namespace}" gives two resources the id ${idString(id)}`,
-        {
-          file,
-          key: "namespace",
-        },
+        ctx.where,
       );
     }
   }
-}
+};

@@ -2,9 +2,22 @@
  * namePrefix / nameSuffix: renames every resource except the kinds kustomize leaves alone,
  * and adds the affix to the fields `configurations:` names under namePrefix / nameSuffix.
  */
-import { withCustom } from "../config/custom.ts";
-import { type FieldSpec, specMatches, walkSpec } from "../fieldspec.ts";
+import type { Transformer } from "../context.ts";
 import { gvkSelected, type Resource } from "../resource.ts";
+import { type FieldSpec, specMatches, walkSpec } from "../slash-path.ts";
+
+export interface PrefixSuffixConfig {
+  prefix?: string;
+  suffix?: string;
+  /** Fields besides metadata.name that take the affix. */
+  fieldSpecs: readonly FieldSpec[];
+}
+
+/** Every resource's name takes the prefix, then every one takes the suffix. */
+export const prefixSuffixTransformer: Transformer<PrefixSuffixConfig> = (resources, _, config) => {
+  applyAffix(resources, config.prefix ?? "", "prefix", config.fieldSpecs);
+  applyAffix(resources, config.suffix ?? "", "suffix", config.fieldSpecs);
+};
 
 const SKIP = [
   { kind: "CustomResourceDefinition" },
@@ -12,11 +25,11 @@ const SKIP = [
   { kind: "Namespace" },
 ];
 
-export function applyAffix(
+function applyAffix(
   resources: readonly Resource[],
   affix: string,
   which: "prefix" | "suffix",
-  extra: readonly FieldSpec[] = withCustom(which === "prefix" ? "namePrefix" : "nameSuffix", []),
+  extra: readonly FieldSpec[],
 ): void {
   if (affix === "") return;
   const fields = extra.filter((spec) => spec.path !== "metadata/name");

@@ -6,7 +6,7 @@
  */
 import { KustomizeError } from "../api.ts";
 import { formatGoFloat } from "./numbers.ts";
-import { resolvesAsString } from "./resolve11.ts";
+import { resolvesAsString } from "./resolve.ts";
 
 const BEST_WIDTH = 80;
 
