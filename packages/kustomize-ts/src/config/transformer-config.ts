@@ -17,7 +17,7 @@ import {
   VAR_REFERENCES,
 } from "./fieldspecs.ts";
 
-export const CATEGORIES = [
+const CATEGORIES = [
   "namePrefix",
   "nameSuffix",
   "namespace",

@@ -18,7 +18,7 @@ export interface ImageTagConfig {
 
 const matchers = new Map<string, RegExp | null>();
 
-export function imageMatches(value: string, name: string): boolean {
+function imageMatches(value: string, name: string): boolean {
   let re = matchers.get(name);
   if (re === undefined) {
     try {
@@ -31,7 +31,7 @@ export function imageMatches(value: string, name: string): boolean {
   return re ? re.test(value) : false;
 }
 
-export function updateImage(value: string, img: ImageArg): string {
+function updateImage(value: string, img: ImageArg): string {
   if (!imageMatches(value, img.name ?? "")) return value;
   let { name, tag, digest } = splitImage(value);
   if (img.newName) name = img.newName;

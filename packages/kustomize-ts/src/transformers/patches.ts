@@ -14,14 +14,7 @@ import { applyJson6902 } from "../patches/json6902.ts";
 import type { Schema } from "../patches/schema.ts";
 import { matchesLabelSelector } from "../patches/selector.ts";
 import { strategicMerge } from "../patches/strategic-merge.ts";
-import {
-  effectiveNamespace,
-  idClusterScoped,
-  idEquals,
-  idString,
-  type ResId,
-  type Resource,
-} from "../resource.ts";
+import { effectiveNamespace, idEquals, idString, type ResId, type Resource } from "../resource.ts";
 import { resourcesFromText } from "../resources.ts";
 
 function anchored(pattern: string | undefined, where: Where): RegExp | undefined {
@@ -43,11 +36,7 @@ function orgEffectiveNamespace(r: Resource): string {
 }
 
 /** kustomize's ResMap.Select: the resources a patch or replacement `target` picks. */
-export function selectResources(
-  resources: readonly Resource[],
-  s: Selector,
-  where: Where,
-): Resource[] {
+function selectResources(resources: readonly Resource[], s: Selector, where: Where): Resource[] {
   const group = anchored(s.group, where);
   const version = anchored(s.version, where);
   const kind = anchored(s.kind, where);
@@ -258,7 +247,7 @@ function findPatchTarget(list: Resource[], patch: SmPatch, where: Where): Resour
   if (matches.length === 1) return matches[0] as Resource;
   const what = matches.length === 0 ? "no resource matches" : "multiple resources match";
   throw new KustomizeError(
-    `${what} strategic merge patch ${idString(id)}${idClusterScoped(id) ? "" : ""} (failed to find unique target for patch from ${patch.res.source})`,
+    `${what} strategic merge patch ${idString(id)} (failed to find unique target for patch from ${patch.res.source})`,
     where,
   );
 }

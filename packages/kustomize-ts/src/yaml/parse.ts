@@ -41,7 +41,7 @@ interface Ctx {
  * How deep a document may nest. go-yaml stops at 10000; the YAML parser here runs out of
  * stack near 800 on a cold start, so we stop well before, with a message that says so.
  */
-export const MAX_DEPTH = 500;
+const MAX_DEPTH = 500;
 
 function tooDeep(file: string, line: number | undefined): KustomizeError {
   return new KustomizeError(
