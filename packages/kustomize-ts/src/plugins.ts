@@ -13,7 +13,7 @@ import type { FieldSpec } from "./slash-path.ts";
 import { didYouMean } from "./suggest.ts";
 import { imageTagTransformer } from "./transformers/images.ts";
 import { annotationsTransformer, labelTransformer } from "./transformers/meta.ts";
-import { namespaceTransformer } from "./transformers/namespace.ts";
+import { namespaceTransformer, SUBJECT_MODES, type SubjectMode } from "./transformers/namespace.ts";
 import {
   patchJson6902Transformer,
   patchStrategicMergeTransformer,
@@ -182,20 +182,26 @@ export function runTransformerConfig(
     case "NamespaceTransformer": {
       const meta = config.metadata as Record<string, unknown>;
       const namespace = typeof meta.namespace === "string" ? meta.namespace : "";
-      if (config.unsetOnly === true)
-        fail(config, where, "unsetOnly is not supported by kustomize-ts");
-      const subjects = config.setRoleBindingSubjects;
-      if (subjects !== undefined && subjects !== null && subjects !== "defaultOnly") {
+      const unsetOnly = config.unsetOnly ?? false;
+      if (typeof unsetOnly !== "boolean") fail(config, where, "unsetOnly must be true or false");
+      const subjects = config.setRoleBindingSubjects ?? "";
+      const mode = subjects === "" ? "defaultOnly" : subjects;
+      if (!SUBJECT_MODES.includes(mode as SubjectMode)) {
         fail(
           config,
           where,
-          `setRoleBindingSubjects "${String(subjects)}" is not supported by kustomize-ts`,
+          `invalid value "${String(subjects)}" for setRoleBindingSubjects: must be one of "defaultOnly", "none" or "allServiceAccounts"`,
         );
       }
       if (namespace === "") return;
       // metadata.namespace is always set on namespaced kinds; the specs add other fields.
       const others = specs().filter((s) => s.path !== "metadata/namespace");
-      namespaceTransformer(list, ctx, { namespace, fieldSpecs: others });
+      namespaceTransformer(list, ctx, {
+        namespace,
+        fieldSpecs: others,
+        unsetOnly,
+        setRoleBindingSubjects: mode as SubjectMode,
+      });
       return;
     }
     case "PrefixSuffixTransformer":

@@ -138,15 +138,8 @@ describe("build", () => {
       /builtin plugin SortOrderTransformer is not supported/,
     );
     fails(
-      plugin("transformers", "  kind: NamespaceTransformer\n  unsetOnly: true\n"),
-      /unsetOnly is not supported/,
-    );
-    fails(
-      plugin(
-        "transformers",
-        "  kind: NamespaceTransformer\n  setRoleBindingSubjects: allServiceAccounts\n",
-      ),
-      /setRoleBindingSubjects "allServiceAccounts" is not supported/,
+      plugin("transformers", '  kind: NamespaceTransformer\n  unsetOnly: "yes"\n'),
+      /unsetOnly must be true or false/,
     );
     fails(
       plugin(

@@ -1,26 +1,47 @@
 /** The namespace transformer: metadata.namespace on namespaced kinds, plus its field specs. */
 import { KustomizeError } from "../api.ts";
 import type { Transformer } from "../context.ts";
+import { setOwn } from "../own.ts";
 import { idEquals, idString } from "../resource.ts";
 import { type FieldSpec, isMap, specMatches, walkSpec } from "../slash-path.ts";
+
+/** Which RoleBinding and ClusterRoleBinding subjects take the namespace. */
+export type SubjectMode = "defaultOnly" | "allServiceAccounts" | "none";
+export const SUBJECT_MODES: readonly SubjectMode[] = ["defaultOnly", "none", "allServiceAccounts"];
 
 export interface NamespaceConfig {
   namespace: string;
   /** Fields set besides metadata.namespace (which every namespaced kind gets). */
   fieldSpecs: readonly FieldSpec[];
+  /** Set only namespaces that are empty or missing, keep the others. */
+  unsetOnly?: boolean;
+  /** Subjects named `default` (kustomize's default), every ServiceAccount, or none. */
+  setRoleBindingSubjects?: SubjectMode;
+}
+
+function isEmpty(value: unknown): boolean {
+  return value === undefined || value === null || value === "";
 }
 
 export const namespaceTransformer: Transformer<NamespaceConfig> = (resources, ctx, config) => {
-  const { namespace, fieldSpecs: specs } = config;
+  const { namespace, unsetOnly = false } = config;
+  const mode = config.setRoleBindingSubjects ?? "defaultOnly";
+  // Binding subjects follow `mode` only, not a field spec of their own.
+  const specs = config.fieldSpecs.filter(
+    (s) => !(isBinding(s.kind) && s.path === "subjects/namespace"),
+  );
+  const set = (holder: Record<string | number, unknown>, key: string | number) => {
+    if (!unsetOnly || isEmpty(holder[key])) setOwn(holder, key, namespace);
+  };
   for (const r of resources) {
     r.storePreviousId();
-    if (!r.isClusterScoped()) r.meta().namespace = namespace;
-    const kind = r.kind;
-    if (kind === "RoleBinding" || kind === "ClusterRoleBinding") {
-      const subjects = r.obj.subjects;
-      if (Array.isArray(subjects)) {
-        for (const s of subjects) {
-          if (isMap(s) && s.name === "default") s.namespace = namespace;
+    if (!r.isClusterScoped()) set(r.meta() as Record<string, unknown>, "namespace");
+    const subjects = r.obj.subjects;
+    if (isBinding(r.kind) && mode !== "none" && Array.isArray(subjects)) {
+      for (const s of subjects) {
+        if (!isMap(s)) continue;
+        if (mode === "defaultOnly" ? s.name === "default" : s.kind === "ServiceAccount") {
+          set(s, "namespace");
         }
       }
     }
@@ -30,7 +51,7 @@ export const namespaceTransformer: Transformer<NamespaceConfig> = (resources, ct
       // Only the core Namespace is renamed; a custom kind called Namespace is an ordinary one.
       if (spec.kind === "Namespace" && spec.path === "metadata/name" && gvk.group !== "") continue;
       walkSpec(r.obj, spec, "scalar", (holder, key) => {
-        (holder as Record<string | number, unknown>)[key] = namespace;
+        set(holder as Record<string | number, unknown>, key);
       });
     }
   }
@@ -46,3 +67,7 @@ export const namespaceTransformer: Transformer<NamespaceConfig> = (resources, ct
     }
   }
 };
+
+function isBinding(kind: string): boolean {
+  return kind === "RoleBinding" || kind === "ClusterRoleBinding";
+}
