@@ -7,7 +7,7 @@ import { basename, posix } from "node:path";
 import { type BuildOptions, type KubernetesObject, KustomizeError } from "./api.ts";
 import { crdConfig } from "./config/crds.ts";
 import { BuildContext, originText, type TransformContext } from "./context.ts";
-import { contentHash, generate } from "./generators.ts";
+import { generate } from "./generators.ts";
 import { type Kustomization, kustomizationText, loadKustomization } from "./kustomization.ts";
 import { Loader, looksRemote } from "./loader.ts";
 import { setOwn } from "./own.ts";
@@ -24,6 +24,7 @@ import { idEquals, idKey, idString, type Resource } from "./resource.ts";
 import { resourcesFromText } from "./resources.ts";
 import type { FieldSpec } from "./slash-path.ts";
 import { sortResources } from "./sort.ts";
+import { addContentHashes } from "./transformers/hash.ts";
 import { imageTagTransformer } from "./transformers/images.ts";
 import { annotationsTransformer, labelTransformer } from "./transformers/meta.ts";
 import { fixNameReferences } from "./transformers/nameref.ts";
@@ -64,12 +65,7 @@ function finishBuild(
   file: string,
   meta: readonly string[],
 ): KubernetesObject[] {
-  for (const r of list) {
-    if (!r.needsHash) continue;
-    const hash = contentHash(r.obj);
-    r.storePreviousId();
-    r.name = `${r.name}-${hash}`;
-  }
+  addContentHashes(list);
   checkRoleBindingSubjects(list);
   fixNameReferences(list, ctx.config.nameReferences());
   resolveVars(ctx.vars, list, ctx.config.specs("varReference"));

@@ -11,6 +11,7 @@ import type { GeneratorArgs, ImageArg, PatchArg, Selector } from "./kustomizatio
 import type { Resource } from "./resource.ts";
 import type { FieldSpec } from "./slash-path.ts";
 import { didYouMean } from "./suggest.ts";
+import { hashTransformer } from "./transformers/hash.ts";
 import { imageTagTransformer } from "./transformers/images.ts";
 import { annotationsTransformer, labelTransformer } from "./transformers/meta.ts";
 import { namespaceTransformer, SUBJECT_MODES, type SubjectMode } from "./transformers/namespace.ts";
@@ -28,13 +29,10 @@ export type PluginConfig = Record<string, unknown>;
 /** Where a config was listed: the kustomization file and `transformers[2]`. */
 export type PluginWhere = Where;
 
-/** kustomize's builtin plugins that kustomize-ts does not run (they have no field to map to). */
+/** kustomize's builtin plugins that kustomize-ts does not run. */
 const UNSUPPORTED_BUILTINS = new Set([
-  "HashTransformer",
   "HelmChartInflationGenerator",
   "IAMPolicyGenerator",
-  "LegacyOrderTransformer",
-  "SortOrderTransformer",
   "ValueAddTransformer",
 ]);
 
@@ -54,6 +52,7 @@ const SUPPORTED_BUILTINS = [
   "PatchStrategicMergeTransformer",
   "PatchJson6902Transformer",
   "ReplacementTransformer",
+  "HashTransformer",
 ];
 
 function isMap(value: unknown): value is Record<string, unknown> {
@@ -279,6 +278,9 @@ export function runTransformerConfig(
       patchJson6902Transformer(list, ctx, patch);
       return;
     }
+    case "HashTransformer":
+      hashTransformer(list, ctx, {});
+      return;
     case "ReplacementTransformer": {
       const entries = config.replacements ?? [];
       if (!Array.isArray(entries)) fail(config, where, "replacements must be a list");
@@ -288,6 +290,13 @@ export function runTransformerConfig(
     case "ConfigMapGenerator":
     case "SecretGenerator":
       throw new KustomizeError(`${kind} is a generator: list it under "generators"`, where);
+    case "SortOrderTransformer":
+    case "LegacyOrderTransformer":
+      // kustomize 5.5 sorts with them itself but cannot load them from a config.
+      throw new KustomizeError(
+        `unable to load builtin ${kind}.builtin.[noGrp]: kustomize 5.5 does not load ${kind} configs; set sortOptions in the kustomization instead`,
+        where,
+      );
     default:
       throw new KustomizeError(
         `unable to load builtin ${kind}.builtin.[noGrp]: no builtin plugin of that kind${didYouMean(kind, SUPPORTED_BUILTINS)}`,

@@ -135,7 +135,11 @@ describe("build", () => {
       });
     fails(
       plugin("transformers", "  kind: SortOrderTransformer\n"),
-      /builtin plugin SortOrderTransformer is not supported/,
+      /does not load SortOrderTransformer configs; set sortOptions/,
+    );
+    fails(
+      plugin("generators", "  kind: IAMPolicyGenerator\n"),
+      /builtin plugin IAMPolicyGenerator is not supported/,
     );
     fails(
       plugin("transformers", '  kind: NamespaceTransformer\n  unsetOnly: "yes"\n'),
