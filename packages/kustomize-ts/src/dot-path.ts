@@ -93,7 +93,7 @@ function kindName(v: Value): string {
   return "ScalarNode";
 }
 
-function wrongKind(expected: string, v: Value): FieldPathError {
+export function wrongKind(expected: string, v: Value): FieldPathError {
   return new FieldPathError(
     `wrong node kind: expected ${expected} but got ${kindName(v)}: node contents:\n${stringify(v).trimEnd()}`,
   );

@@ -4,6 +4,7 @@
  * specs. Plugins of any other apiVersion stay refused, as kustomize refuses them without
  * --enable-alpha-plugins.
  */
+import { basename } from "node:path";
 import { KustomizeError } from "./api.ts";
 import { toSpec } from "./config/transformer-config.ts";
 import type { TransformContext, Where } from "./context.ts";
@@ -23,6 +24,9 @@ import {
 import { prefixSuffixTransformer } from "./transformers/prefixsuffix.ts";
 import { replacementTransformer } from "./transformers/replacements.ts";
 import { replicaCountTransformer } from "./transformers/replicas.ts";
+import type { ValueAddConfig } from "./transformers/value-add.ts";
+import { type ValueAddTarget, valueAddTransformer } from "./transformers/value-add.ts";
+import { parseYamlStream } from "./yaml/parse.ts";
 
 export type PluginConfig = Record<string, unknown>;
 
@@ -30,11 +34,7 @@ export type PluginConfig = Record<string, unknown>;
 export type PluginWhere = Where;
 
 /** kustomize's builtin plugins that kustomize-ts does not run. */
-const UNSUPPORTED_BUILTINS = new Set([
-  "HelmChartInflationGenerator",
-  "IAMPolicyGenerator",
-  "ValueAddTransformer",
-]);
+const UNSUPPORTED_BUILTINS = new Set(["HelmChartInflationGenerator", "IAMPolicyGenerator"]);
 
 /** Every builtin kind kustomize-ts runs, for did-you-mean. */
 const SUPPORTED_BUILTINS = [
@@ -53,6 +53,7 @@ const SUPPORTED_BUILTINS = [
   "PatchJson6902Transformer",
   "ReplacementTransformer",
   "HashTransformer",
+  "ValueAddTransformer",
 ];
 
 function isMap(value: unknown): value is Record<string, unknown> {
@@ -151,6 +152,47 @@ export function generatorArgs(config: PluginConfig, where: PluginWhere): Generat
   const options = optionalMap<GeneratorArgs["options"]>(config, "options", where);
   if (options !== undefined) args.options = options;
   return args;
+}
+
+/** A ValueAddTransformer config: its targets, then those of its `targetFilePath` file. */
+function valueAddConfig(ctx: TransformContext, config: PluginConfig): ValueAddConfig {
+  const { ldr, where } = ctx;
+  // kustomize's default value is the name of the kustomization's directory.
+  const value = (optionalString(config, "value", where) ?? "").trim() || basename(ldr.root);
+  const raw: unknown[] = [];
+  const listed = config.targets ?? [];
+  if (!Array.isArray(listed)) fail(config, where, "targets must be a list");
+  raw.push(...listed);
+  const file = optionalString(config, "targetFilePath", where);
+  if (file !== undefined && file !== "") {
+    const shown = ldr.display(ldr.abs(file));
+    const doc = parseYamlStream(ldr.readFile(file, where), shown)[0];
+    const more = isMap(doc) ? (doc.targets ?? []) : [];
+    if (!Array.isArray(more)) fail(config, where, `targets in ${shown} must be a list`);
+    raw.push(...more);
+  }
+  if (raw.length === 0) fail(config, where, "must specify at least one target");
+  const targets = raw.map((entry): ValueAddTarget => {
+    if (!isMap(entry)) fail(config, where, "each target must be a map");
+    const { selector, fieldPath, filePathPosition = 0 } = entry;
+    if (fieldPath === undefined || fieldPath === null || fieldPath === "") {
+      fail(config, where, "fieldPath cannot be empty");
+    }
+    if (typeof fieldPath !== "string") fail(config, where, "fieldPath must be a string");
+    if (typeof filePathPosition !== "number" || !Number.isInteger(filePathPosition)) {
+      fail(config, where, "filePathPosition must be an integer");
+    }
+    if (filePathPosition < 0) {
+      fail(config, where, `value of FilePathPosition (${filePathPosition}) cannot be negative`);
+    }
+    if (selector !== undefined && selector !== null && !isMap(selector)) {
+      fail(config, where, "selector must be a map");
+    }
+    const target: ValueAddTarget = { fieldPath, filePathPosition };
+    if (isMap(selector)) target.selector = selector as Selector;
+    return target;
+  });
+  return { value, targets };
 }
 
 /**
@@ -278,6 +320,9 @@ export function runTransformerConfig(
       patchJson6902Transformer(list, ctx, patch);
       return;
     }
+    case "ValueAddTransformer":
+      valueAddTransformer(list, ctx, valueAddConfig(ctx, config));
+      return;
     case "HashTransformer":
       hashTransformer(list, ctx, {});
       return;

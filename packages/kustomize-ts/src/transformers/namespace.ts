@@ -2,7 +2,7 @@
 import { KustomizeError } from "../api.ts";
 import type { Transformer } from "../context.ts";
 import { setOwn } from "../own.ts";
-import { idEquals, idString } from "../resource.ts";
+import { idEquals, idString, type Resource } from "../resource.ts";
 import { type FieldSpec, isMap, specMatches, walkSpec } from "../slash-path.ts";
 
 /** Which RoleBinding and ClusterRoleBinding subjects take the namespace. */
@@ -24,36 +24,9 @@ function isEmpty(value: unknown): boolean {
 }
 
 export const namespaceTransformer: Transformer<NamespaceConfig> = (resources, ctx, config) => {
-  const { namespace, unsetOnly = false } = config;
-  const mode = config.setRoleBindingSubjects ?? "defaultOnly";
-  // Binding subjects follow `mode` only, not a field spec of their own.
-  const specs = config.fieldSpecs.filter(
-    (s) => !(isBinding(s.kind) && s.path === "subjects/namespace"),
-  );
-  const set = (holder: Record<string | number, unknown>, key: string | number) => {
-    if (!unsetOnly || isEmpty(holder[key])) setOwn(holder, key, namespace);
-  };
   for (const r of resources) {
     r.storePreviousId();
-    if (!r.isClusterScoped()) set(r.meta() as Record<string, unknown>, "namespace");
-    const subjects = r.obj.subjects;
-    if (isBinding(r.kind) && mode !== "none" && Array.isArray(subjects)) {
-      for (const s of subjects) {
-        if (!isMap(s)) continue;
-        if (mode === "defaultOnly" ? s.name === "default" : s.kind === "ServiceAccount") {
-          set(s, "namespace");
-        }
-      }
-    }
-    const gvk = r.gvk();
-    for (const spec of specs) {
-      if (!specMatches(spec, gvk)) continue;
-      // Only the core Namespace is renamed; a custom kind called Namespace is an ordinary one.
-      if (spec.kind === "Namespace" && spec.path === "metadata/name" && gvk.group !== "") continue;
-      walkSpec(r.obj, spec, "scalar", (holder, key) => {
-        set(holder as Record<string | number, unknown>, key);
-      });
-    }
+    setNamespace(r, config);
   }
   for (const r of resources) {
     const id = r.curId();
@@ -61,12 +34,45 @@ export const namespaceTransformer: Transformer<NamespaceConfig> = (resources, ct
     for (const other of resources) if (idEquals(other.curId(), id)) count++;
     if (count !== 1) {
       throw new KustomizeError(
-        `namespace transformation produces ID conflict: namespace "${namespace}" gives two resources the id ${idString(id)}`,
+        `namespace transformation produces ID conflict: namespace "${config.namespace}" gives two resources the id ${idString(id)}`,
         ctx.where,
       );
     }
   }
 };
+
+/**
+ * kustomize's namespace filter on one resource: metadata.namespace of a namespaced kind,
+ * binding subjects by `setRoleBindingSubjects`, then the field specs.
+ */
+export function setNamespace(r: Resource, config: NamespaceConfig): void {
+  const { namespace, unsetOnly = false } = config;
+  const mode = config.setRoleBindingSubjects ?? "defaultOnly";
+  const set = (holder: Record<string | number, unknown>, key: string | number) => {
+    if (!unsetOnly || isEmpty(holder[key])) setOwn(holder, key, namespace);
+  };
+  if (!r.isClusterScoped()) set(r.meta() as Record<string, unknown>, "namespace");
+  const subjects = r.obj.subjects;
+  if (isBinding(r.kind) && mode !== "none" && Array.isArray(subjects)) {
+    for (const s of subjects) {
+      if (!isMap(s)) continue;
+      if (mode === "defaultOnly" ? s.name === "default" : s.kind === "ServiceAccount") {
+        set(s, "namespace");
+      }
+    }
+  }
+  const gvk = r.gvk();
+  for (const spec of config.fieldSpecs) {
+    // Binding subjects follow `mode` only, not a field spec of their own.
+    if (isBinding(spec.kind) && spec.path === "subjects/namespace") continue;
+    if (!specMatches(spec, gvk)) continue;
+    // Only the core Namespace is renamed; a custom kind called Namespace is an ordinary one.
+    if (spec.kind === "Namespace" && spec.path === "metadata/name" && gvk.group !== "") continue;
+    walkSpec(r.obj, spec, "scalar", (holder, key) => {
+      set(holder as Record<string | number, unknown>, key);
+    });
+  }
+}
 
 function isBinding(kind: string): boolean {
   return kind === "RoleBinding" || kind === "ClusterRoleBinding";

@@ -36,7 +36,11 @@ function orgEffectiveNamespace(r: Resource): string {
 }
 
 /** kustomize's ResMap.Select: the resources a patch or replacement `target` picks. */
-function selectResources(resources: readonly Resource[], s: Selector, where: Where): Resource[] {
+export function selectResources(
+  resources: readonly Resource[],
+  s: Selector,
+  where: Where,
+): Resource[] {
   const group = anchored(s.group, where);
   const version = anchored(s.version, where);
   const kind = anchored(s.kind, where);
