@@ -251,20 +251,15 @@ export function runTransformerConfig(
       if (config.fieldSpecs === undefined || config.fieldSpecs === null) {
         fail(config, where, "fieldSpecs is not expected to be nil");
       }
-      const paths = specs();
-      if (paths.some((s) => s.path !== "metadata/name" || s.kind !== "" || s.group !== "")) {
-        fail(
-          config,
-          where,
-          "kustomize-ts applies a prefix or suffix to metadata/name of every kind only",
-        );
-      }
-      if (paths.length === 0) return;
+      // PrefixSuffixTransformer runs both steps, each with "" when its affix is absent.
       const prefix =
-        kind === "SuffixTransformer" ? "" : (optionalString(config, "prefix", where) ?? "");
+        kind === "SuffixTransformer" ? undefined : (optionalString(config, "prefix", where) ?? "");
       const suffix =
-        kind === "PrefixTransformer" ? "" : (optionalString(config, "suffix", where) ?? "");
-      prefixSuffixTransformer(list, ctx, { prefix, suffix, fieldSpecs: [] });
+        kind === "PrefixTransformer" ? undefined : (optionalString(config, "suffix", where) ?? "");
+      const affixes: { prefix?: string; suffix?: string } = {};
+      if (prefix !== undefined) affixes.prefix = prefix;
+      if (suffix !== undefined) affixes.suffix = suffix;
+      prefixSuffixTransformer(list, ctx, { ...affixes, fieldSpecs: specs() });
       return;
     }
     case "ImageTagTransformer": {

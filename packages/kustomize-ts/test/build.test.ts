@@ -146,13 +146,6 @@ describe("build", () => {
       /unsetOnly must be true or false/,
     );
     fails(
-      plugin(
-        "transformers",
-        "  kind: PrefixTransformer\n  prefix: p-\n  fieldSpecs:\n  - path: spec/name\n",
-      ),
-      /metadata\/name of every kind only/,
-    );
-    fails(
       plugin("transformers", "  kind: ConfigMapGenerator\n"),
       /is a generator: list it under "generators"/,
     );

@@ -144,6 +144,7 @@ const errorKinds: { kind: string; kubectl: RegExp; ours?: RegExp }[] = [
   },
   { kind: "subject namespace", kubectl: /Invalid Input: namespace is blank for resource "[^"]+"/ },
   { kind: "not JSON", kubectl: /json: unsupported value: [+-]?(Inf|NaN)/ },
+  { kind: "field spec merge", kubectl: /failed to merge \w+ fieldSpec: conflicting fieldspecs/ },
   { kind: "sort options", kubectl: /the field 'sortOptions\.order' must be one of/ },
   {
     kind: "missing field of a resource",

@@ -4,8 +4,9 @@
  * of the build. One instance belongs to one build (see context.ts).
  */
 import { KustomizeError } from "../api.ts";
-import type { Gvk } from "../resource.ts";
+import { type Gvk, gvkSelected } from "../resource.ts";
 import { compactSpec, type FieldSpec } from "../slash-path.ts";
+import { gvkSortString, ORDER_FIRST, ORDER_LAST } from "../sort.ts";
 import {
   COMMON_ANNOTATIONS,
   COMMON_LABELS,
@@ -37,9 +38,11 @@ export interface NameReference {
   specs: readonly FieldSpec[];
 }
 
+const NAME: FieldSpec = { group: "", version: "", kind: "", path: "metadata/name", create: false };
+
 const BUILT_IN: Record<Category, readonly FieldSpec[]> = {
-  namePrefix: [],
-  nameSuffix: [],
+  namePrefix: [NAME],
+  nameSuffix: [NAME],
   namespace: NAMESPACE.map(compactSpec),
   commonLabels: COMMON_LABELS.map(compactSpec),
   templateLabels: TEMPLATE_LABELS.map(compactSpec),
@@ -59,7 +62,12 @@ function isMap(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
-export function toSpec(raw: unknown, where: { file: string; key: string }): FieldSpec {
+interface Where {
+  file: string;
+  key: string;
+}
+
+export function toSpec(raw: unknown, where: Where): FieldSpec {
   if (!isMap(raw) || typeof raw.path !== "string") {
     throw new KustomizeError("each field spec needs a path", where);
   }
@@ -72,19 +80,72 @@ export function toSpec(raw: unknown, where: { file: string; key: string }): Fiel
   };
 }
 
-const same = (a: FieldSpec, b: FieldSpec) =>
-  a.path === b.path && a.group === b.group && a.version === b.version && a.kind === b.kind;
+const NAMES: Record<Category, string> = {
+  namePrefix: "NamePrefix",
+  nameSuffix: "NameSuffix",
+  namespace: "NameSpace",
+  commonLabels: "CommonLabels",
+  templateLabels: "TemplateLabels",
+  labels: "Labels",
+  commonAnnotations: "CommonAnnotations",
+  varReference: "VarReference",
+  images: "Images",
+  replicas: "Replicas",
+};
+
+const RANK = new Map<string, number>([
+  ...ORDER_FIRST.map((kind, i): [string, number] => [kind, i - ORDER_FIRST.length]),
+  ...ORDER_LAST.map((kind, i): [string, number] => [kind, i + 1]),
+]);
+
+/** kustomize's Gvk.IsLessThan: kinds in its resource order, then group, version, kind. */
+function bySpecKind(a: FieldSpec, b: FieldSpec): number {
+  const rank = (RANK.get(a.kind) ?? 0) - (RANK.get(b.kind) ?? 0);
+  if (rank !== 0) return rank;
+  const x = gvkSortString(a);
+  const y = gvkSortString(b);
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/**
+ * kustomize's FsSlice.MergeOne: `spec` joins `list` unless a spec there has its path and a
+ * kind `spec` selects; that one stays, and must agree on `create`.
+ */
+function mergeSpec(list: FieldSpec[], spec: FieldSpec, category: Category, where?: Where): void {
+  const known = list.find((s) => s.path === spec.path && gvkSelected(s, spec));
+  if (known === undefined) list.push(spec);
+  else if (known.create !== spec.create) {
+    throw new KustomizeError(
+      `failed to merge ${NAMES[category]} fieldSpec: conflicting fieldspecs (create differs for ${spec.path})`,
+      where ?? {},
+    );
+  }
+}
 
 /** The field specs of one build: the built-in ones plus what `configurations:` and `crds:` add. */
 export class TransformerConfig {
   readonly #extra = new Map<Category, FieldSpec[]>();
+  readonly #merged = new Map<Category, FieldSpec[]>();
   readonly #nameReferences: NameReference[] = [];
 
-  /** Where the transformer of `category` writes: built-in specs, then those added. */
+  /**
+   * Where the transformer of `category` writes: the specs added, then each built-in one that
+   * no added spec covers (same path, of a kind the built-in one selects), as kustomize merges
+   * them: `kind: Service, path: metadata/name` under namePrefix leaves other kinds' names alone.
+   */
   specs(category: Category): readonly FieldSpec[] {
     const more = this.#extra.get(category);
-    const builtIn = BUILT_IN[category];
-    return more && more.length > 0 ? [...builtIn, ...more] : builtIn;
+    if (more === undefined || more.length === 0) return BUILT_IN[category];
+    let merged = this.#merged.get(category);
+    if (merged === undefined) {
+      // kustomize sorts merged specs by kind, then merges them again into its accumulator:
+      // a spec for one kind then comes first and stands for a kind-less one on its path.
+      const sorted = [...BUILT_IN[category], ...more].sort(bySpecKind);
+      merged = [];
+      for (const spec of sorted) mergeSpec(merged, spec, category);
+      this.#merged.set(category, merged);
+    }
+    return merged;
   }
 
   /** kustomize's name references, then those `configurations:` and `crds:` added. */
@@ -122,12 +183,15 @@ export class TransformerConfig {
       }
       if (!Array.isArray(value))
         throw new KustomizeError(`${key} must be a list of field specs`, where);
-      const list = this.#extra.get(key as Category) ?? [];
-      for (const raw of value) {
-        const spec = toSpec(raw, where);
-        if (!list.some((s) => same(s, spec))) list.push(spec);
-      }
-      this.#extra.set(key as Category, list);
+      const category = key as Category;
+      const list = this.#extra.get(category) ?? [];
+      for (const raw of value) mergeSpec(list, toSpec(raw, where), category, where);
+      // A conflict with a built-in spec shows now, where the file can be named.
+      const all = [...BUILT_IN[category], ...list].sort(bySpecKind);
+      const check: FieldSpec[] = [];
+      for (const spec of all) mergeSpec(check, spec, category, where);
+      this.#extra.set(category, list);
+      this.#merged.delete(category);
     }
   }
 }
