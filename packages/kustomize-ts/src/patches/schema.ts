@@ -2,17 +2,9 @@
  * Schema lookups for strategic merge, mirroring kyaml's openapi.ResourceSchema: a type is
  * found by apiVersion + kind, fields by name, list items by `Elements()`.
  */
-import { GVK_TYPES, SCHEMA_TYPES } from "./openapi-schema.ts";
+import { GVK_TYPES, SCHEMA_TYPES, type SchemaNode, type SchemaRef } from "./openapi-schema.ts";
 
-/** A (reduced) OpenAPI schema: see openapi-schema.ts for the letters. */
-export interface SchemaNode {
-  p?: Record<string, SchemaRef>;
-  a?: SchemaRef;
-  i?: SchemaRef;
-  s?: string;
-  k?: string[];
-}
-export type SchemaRef = string | SchemaNode;
+export type { SchemaNode, SchemaRef };
 
 /**
  * A known type with no strategic list below it. Lists under it are replaced, exactly as
