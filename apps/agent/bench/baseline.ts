@@ -4,13 +4,17 @@
  * checks the content type and size, parses and validates the JSON (the rules of the
  * agent's schema: no unknown fields, title 1 to 200 characters, description up to 2000,
  * neither containing U+0000), stores the task in a Map and answers 201 with a Location
- * header. Bodies are byte for byte the service's (APP_VERSION gives /health's version).
+ * header. PATCH /tasks/:id moves a task along the service's transitions (the benchmark sets
+ * up the task GET /tasks/:id reads with it). Bodies are byte for byte the service's
+ * (APP_VERSION gives /health's version).
  */
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 
 const BODY_LIMIT = 64 * 1024;
-const tasks = new Map<string, unknown>();
+const tasks = new Map<string, Record<string, unknown>>();
+/** The service's ALLOWED_TRANSITIONS. */
+const MOVES: Record<string, string[]> = { created: ["running"], running: ["completed", "failed"] };
 const VERSION = process.env.APP_VERSION ?? "bench";
 const READY = JSON.stringify({
   status: "ready",
@@ -43,7 +47,8 @@ function validate(input: unknown): string | undefined {
   return undefined;
 }
 
-function createTask(req: IncomingMessage, res: ServerResponse): void {
+/** Reads a JSON body within the limit, answering 415, 413 or 400 itself when it cannot. */
+function readJson(req: IncomingMessage, res: ServerResponse, then: (input: unknown) => void): void {
   if (!req.headers["content-type"]?.startsWith("application/json")) {
     send(res, 415, { error: "unsupported_media_type", message: "send JSON" });
     return;
@@ -63,6 +68,26 @@ function createTask(req: IncomingMessage, res: ServerResponse): void {
     } catch {
       return send(res, 400, { error: "malformed_json", message: "not JSON" });
     }
+    then(input);
+  });
+}
+
+function moveTask(req: IncomingMessage, res: ServerResponse, id: string): void {
+  readJson(req, res, (input) => {
+    const task = tasks.get(id);
+    if (!task) return send(res, 404, { error: "not_found", message: "no such task" });
+    const to = (input as { status?: unknown } | null)?.status;
+    if (typeof to !== "string" || !MOVES[String(task.status)]?.includes(to)) {
+      return send(res, 409, { error: "invalid_transition", message: "not allowed" });
+    }
+    task.status = to;
+    task.updated_at = new Date().toISOString();
+    send(res, 200, task);
+  });
+}
+
+function createTask(req: IncomingMessage, res: ServerResponse): void {
+  readJson(req, res, (input) => {
     const problem = validate(input);
     if (problem) return send(res, 400, { error: "validation_failed", message: problem });
     const { title, description } = input as { title: string; description?: string };
@@ -97,6 +122,9 @@ const server = createServer((req, res) => {
     return res.end(READY);
   }
   if (req.method === "POST" && req.url === "/tasks") return createTask(req, res);
+  if (req.method === "PATCH" && req.url?.startsWith("/tasks/")) {
+    return moveTask(req, res, req.url.slice("/tasks/".length));
+  }
   if (req.method === "GET" && req.url?.startsWith("/tasks/")) {
     const task = tasks.get(req.url.slice("/tasks/".length));
     return task

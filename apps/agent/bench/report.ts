@@ -60,6 +60,8 @@ export interface BenchResults {
   /** CPUs the machine has: a load average above it means other work was waiting too. */
   cpus: number;
   notes: string[];
+  /** Spawn to exit of an empty Node script on the server's core: the floor under start-up. */
+  nodeAloneMs: number[];
   targets: TargetResult[];
 }
 
@@ -149,6 +151,7 @@ export function analyse(results: BenchResults): Analysis {
   compare(agent, byKey.get("fastapi"));
   compare(agent, byKey.get("node"));
   const fastify = byKey.get("fastify");
+  const bare = byKey.get("node");
   if (fastify) compare(fastify, byKey.get("node"));
   for (const t of results.targets) if (t.ablation) compare(t, agent);
 
@@ -175,7 +178,7 @@ export function analyse(results: BenchResults): Analysis {
   const crowded = load !== null && load > results.cpus;
   checks.push({
     what: `agent start-up to ready (median of ${agent.startupMs.length}) <= ${TARGETS.startupMs} ms`,
-    shown: `${startup.toFixed(0)} ms (${Math.min(...agent.startupMs).toFixed(0)} to ${Math.max(...agent.startupMs).toFixed(0)})${crowded ? `, void: load average ${load} on ${results.cpus} CPUs` : ""}`,
+    shown: `${startup.toFixed(0)} ms (${Math.min(...agent.startupMs).toFixed(0)} to ${Math.max(...agent.startupMs).toFixed(0)}; Node alone ${median(results.nodeAloneMs).toFixed(0)} ms${bare ? `, bare node:http ${median(bare.startupMs).toFixed(0)} ms` : ""})${crowded ? `, void: load average ${load} on ${results.cpus} CPUs` : ""}`,
     verdict: crowded ? "VOID" : startup <= TARGETS.startupMs ? "met" : "MISSED",
   });
   const fastifyRss = fastify?.peakRssMb;
@@ -207,7 +210,7 @@ function markdownTable(rows: string[][]): string {
 }
 
 export function methodParagraph(results: BenchResults): string {
-  return `Method: each server runs alone in its own process${results.pinned ? " pinned to CPU 0 (taskset), with the load generator pinned to CPU 1" : " (not pinned: no taskset)"}, on loopback; load comes from ${results.loadGenerator === "wrk" ? "wrk (one thread" : "autocannon (client-bound figures: in the benchmark's process"}, ${results.connections} keep-alive connections). Every target serves the same contract and the run first checks that their answers are the same bytes (ids, times and uptime aside). After ${results.warmupS} s of warm-up per endpoint, the targets run in ${results.rounds} round(s) of ${results.durationS} s per endpoint, in turn, forwards in even rounds and backwards in odd ones, so a drift in the machine's speed touches all of them alike. A ratio is the median of the per-round ratios of requests per second; a round counts only when both servers' cores were at least ${BUSY_MIN * 100}% busy during their runs (user + system CPU time from /proc/<pid>/stat over wall time), which shows the server, not the client or another process, was the bottleneck; a figure with fewer than half its rounds counting is void. p50 and p99 are the load generator's latency percentiles (median over rounds). Start-up is spawn to the first 200 on /ready; peak RSS is the process's VmHWM after 2 s of /health load on a fresh process.`;
+  return `Method: each server runs alone in its own process${results.pinned ? " pinned to CPU 0 (taskset), with the load generator pinned to CPU 1" : " (not pinned: no taskset)"}, on loopback; load comes from ${results.loadGenerator === "wrk" ? "wrk (one thread" : "autocannon (client-bound figures: in the benchmark's process"}, ${results.connections} keep-alive connections). Every target serves the same contract and the run first checks that their answers are the same bytes (ids, times and uptime aside); GET /tasks/:id reads a task the run moved to completed through PATCH, so no runner changes it and every target serializes the same task. After ${results.warmupS} s of warm-up per endpoint, the targets run in ${results.rounds} round(s) of ${results.durationS} s per endpoint, in turn, forwards in even rounds and backwards in odd ones, so a drift in the machine's speed touches all of them alike. A ratio is the median of the per-round ratios of requests per second; a round counts only when both servers' cores were at least ${BUSY_MIN * 100}% busy during their runs (user + system CPU time from /proc/<pid>/stat over wall time), which shows the server, not the client or another process, was the bottleneck; a figure with fewer than half its rounds counting is void. p50 and p99 are the load generator's latency percentiles (median over rounds). Start-up is spawn to the first 200 on /ready, shown beside Node alone (spawn to exit of an empty script), the floor under any Node server's start-up; peak RSS is the process's VmHWM after 2 s of /health load on a fresh process.`;
 }
 
 export function markdown(results: BenchResults, analysis: Analysis): string {

@@ -20,7 +20,7 @@ import { createMetrics, type Metrics } from "./platform/metrics.ts";
 import { registerOpenApi } from "./platform/openapi.ts";
 import { Readiness } from "./platform/readiness.ts";
 import { lazyRequestLoggers } from "./platform/request-logger.ts";
-import { registerRateLimit, registerSecurityHeaders } from "./platform/security.ts";
+import { registerRateLimit, SECURITY_HEADERS } from "./platform/security.ts";
 import { createSerializerCompiler } from "./platform/serialization.ts";
 import { createValidatorCompiler } from "./platform/validation.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -95,6 +95,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   metrics.add(taskMetrics.metrics());
   const lifecycle = new AccessLog({
     started: (request, reply) => {
+      reply.headers(SECURITY_HEADERS);
       reply.header("x-request-id", request.id);
       // While draining, every answer ends its connection: clients reconnect to other
       // replicas, and the server is not left waiting for idle keep-alive sockets when it closes.
@@ -168,7 +169,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   routes.watch(app);
   registerErrorHandling(app, { bodyLimit: config.bodyLimit, routes, answers: [answerStoreError] });
   registerFaultInjection(app, config.fault);
-  registerSecurityHeaders(app);
   if (config.rateLimit) await registerRateLimit(app, config.rateLimit);
 
   /** The documented API; the OpenAPI generator registers exactly the same routes. */

@@ -14,6 +14,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build, toYaml } from "../src/index.ts";
 
 const packageDir = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const repoRoot = resolve(packageDir, "../..");
@@ -23,11 +24,6 @@ const inProcessRuns = Number(process.env.BENCH_RUNS ?? 300);
 const processRuns = Number(process.env.BENCH_PROCESS_RUNS ?? 15);
 const check = process.argv.includes("--check");
 const targetMs = 5;
-
-type Builder = {
-  build(dir: string): unknown[];
-  toYaml(objects: unknown[]): string;
-};
 
 function subdirs(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -84,12 +80,6 @@ function hasKubectl(): boolean {
 }
 
 async function main(): Promise<number> {
-  const lib = (await import("../src/index.ts")) as unknown as Partial<Builder>;
-  if (typeof lib.build !== "function" || typeof lib.toYaml !== "function") {
-    process.stderr.write("bench: src/index.ts does not export build() and toYaml() yet\n");
-    return 1;
-  }
-  const { build, toYaml } = lib as Builder;
   const dirs = trees();
   if (dirs.length === 0) {
     process.stderr.write(

@@ -4,19 +4,15 @@
  * content hashes, fix name references and sort.
  */
 import { basename, posix } from "node:path";
-import { dropAnnotationAliases, syncAliases } from "./aliases.ts";
 import { type BuildOptions, type KubernetesObject, KustomizeError } from "./api.ts";
 import { crdConfig } from "./config/crds.ts";
-import { addCustomConfig, resetCustomConfig, withCustom } from "./config/custom.ts";
-import { COMMON_ANNOTATIONS, COMMON_LABELS, TEMPLATE_LABELS } from "./config/fieldspecs.ts";
-import { compactSpec, type FieldSpec } from "./fieldspec.ts";
-import { contentHash, generate } from "./generators.ts";
+import { BuildContext, originText, type TransformContext } from "./context.ts";
+import { generate } from "./generators.ts";
 import { type Kustomization, kustomizationText, loadKustomization } from "./kustomization.ts";
 import { Loader, looksRemote } from "./loader.ts";
 import { setOwn } from "./own.ts";
 import { customSchema } from "./patches/custom-schema.ts";
-import { useSchema } from "./patches/schema.ts";
-import { applyPatch, applyPatchesStrategicMerge, applyPatchJson6902 } from "./patching.ts";
+import { Schema } from "./patches/schema.ts";
 import {
   builtinKind,
   generatorArgs,
@@ -24,23 +20,27 @@ import {
   type PluginWhere,
   runTransformerConfig,
 } from "./plugins.ts";
-import { applyReplacements } from "./replacements.ts";
 import { idEquals, idKey, idString, type Resource } from "./resource.ts";
 import { resourcesFromText } from "./resources.ts";
+import type { FieldSpec } from "./slash-path.ts";
 import { sortResources } from "./sort.ts";
-import { applyImage } from "./transformers/images.ts";
-import { setPairs } from "./transformers/meta.ts";
+import { addContentHashes } from "./transformers/hash.ts";
+import { imageTagTransformer } from "./transformers/images.ts";
+import { annotationsTransformer, labelTransformer } from "./transformers/meta.ts";
 import { fixNameReferences } from "./transformers/nameref.ts";
-import { applyNamespace } from "./transformers/namespace.ts";
-import { applyAffix } from "./transformers/prefixsuffix.ts";
-import { applyReplicas } from "./transformers/replicas.ts";
-import { mergeVars, resolveVars, type Var } from "./vars.ts";
+import { namespaceTransformer } from "./transformers/namespace.ts";
+import {
+  patchJson6902Transformer,
+  patchStrategicMergeTransformer,
+  patchTransformer,
+} from "./transformers/patches.ts";
+import { prefixSuffixTransformer } from "./transformers/prefixsuffix.ts";
+import { replacementTransformer } from "./transformers/replacements.ts";
+import { replicaCountTransformer } from "./transformers/replicas.ts";
+import { mergeVars, resolveVars } from "./transformers/vars.ts";
 import { innerLine } from "./yaml/locate.ts";
 import { parseYamlStream } from "./yaml/parse.ts";
 
-const COMMON_LABEL_SPECS = COMMON_LABELS.map(compactSpec);
-const TEMPLATE_LABEL_SPECS = TEMPLATE_LABELS.map(compactSpec);
-const COMMON_ANNOTATION_SPECS = COMMON_ANNOTATIONS.map(compactSpec);
 const METADATA_LABELS: FieldSpec = {
   group: "",
   version: "",
@@ -49,67 +49,26 @@ const METADATA_LABELS: FieldSpec = {
   create: true,
 };
 
-/** buildMetadata of the top kustomization: whether to record origins (builds are synchronous). */
-let tracing = false;
-/** vars declared anywhere in the build, resolved at the end. */
-let buildVars: Var[] = [];
-
-function originText(configuredIn: string, kind: string, name?: string): string {
-  const named = name === undefined ? "" : `  name: ${name}\n`;
-  return `configuredIn: ${configuredIn}\nconfiguredBy:\n  apiVersion: builtin\n  kind: ${kind}\n${named}`;
-}
-
-/** Notes, on every resource so far, that a builtin transformer of `kind` was configured here. */
-function traceTransformer(
-  ldr: Loader,
-  file: string,
-  kind: string,
-  list: readonly Resource[],
-): void {
-  if (!tracing) return;
-  traceText(originText(posix.join(ldr.originPath, basename(file)), kind), list);
-}
-
-/** Notes `text` (an origin) as the latest transformation of every resource so far. */
-function traceText(text: string, list: readonly Resource[]): void {
-  for (const r of list) {
-    if (r.origin === undefined) r.origin = text;
-    else r.transformations.push(text);
-    dropAnnotationAliases(r.aliases);
-  }
-}
-
 /** Renders the kustomization in `dir` like `kustomize build dir`. */
 export function build(dir: string, options: BuildOptions = {}): KubernetesObject[] {
   const ldr = Loader.at(dir, options.loadRestrictor ?? "rootOnly");
   const { k, file } = loadKustomization(ldr);
   const meta = k.buildMetadata ?? [];
-  tracing = meta.length > 0;
-  buildVars = [];
-  resetCustomConfig();
-  const previousSchema = useSchema(undefined);
-  try {
-    return finishBuild(accumulateTarget(ldr, k, file, []), k, file, meta);
-  } finally {
-    useSchema(previousSchema);
-  }
+  const ctx = new BuildContext(meta.length > 0);
+  return finishBuild(ctx, accumulateTarget(ctx, ldr, k, file, []), k, file, meta);
 }
 
 function finishBuild(
+  ctx: BuildContext,
   list: Resource[],
   k: Kustomization,
   file: string,
   meta: readonly string[],
 ): KubernetesObject[] {
-  for (const r of list) {
-    if (!r.needsHash) continue;
-    const hash = contentHash(r.obj);
-    r.storePreviousId();
-    r.name = `${r.name}-${hash}`;
-  }
+  addContentHashes(list);
   checkRoleBindingSubjects(list);
-  fixNameReferences(list);
-  resolveVars(buildVars, list);
+  fixNameReferences(list, ctx.config.nameReferences());
+  resolveVars(ctx.vars, list, ctx.config.specs("varReference"));
   // Local configuration takes part in the whole build (a replacement's source, say) and is
   // left out of the output only now, as kustomize does.
   const sorted = sortResources(
@@ -232,17 +191,17 @@ function append(list: Resource[], incoming: readonly Resource[], file: string, k
   }
 }
 
-function loadConfigurations(ldr: Loader, k: Kustomization, file: string): void {
+function loadConfigurations(ctx: BuildContext, ldr: Loader, k: Kustomization, file: string): void {
   ((k.configurations as string[] | undefined) ?? []).forEach((path, i) => {
     const where = { file, key: `configurations[${i}]` };
     const text = ldr.readFile(path, where);
     for (const doc of parseYamlStream(text, ldr.display(ldr.abs(path)), "v2"))
-      addCustomConfig(doc, ldr.display(ldr.abs(path)));
+      ctx.config.add(doc, ldr.display(ldr.abs(path)));
   });
 }
 
 /** `crds`: the name references and fields their annotations declare. */
-function loadCrds(ldr: Loader, k: Kustomization, file: string): void {
+function loadCrds(ctx: BuildContext, ldr: Loader, k: Kustomization, file: string): void {
   ((k.crds as string[] | undefined) ?? []).forEach((path, i) => {
     const at = where(file, `crds[${i}]`);
     const text = ldr.readFile(path, at);
@@ -253,21 +212,22 @@ function loadCrds(ldr: Loader, k: Kustomization, file: string): void {
     } catch {
       doc = parseYamlStream(text, shown)[0];
     }
-    addCustomConfig(crdConfig(doc, shown), shown);
+    ctx.config.add(crdConfig(doc, shown), shown);
   });
 }
 
 function accumulateTarget(
+  ctx: BuildContext,
   ldr: Loader,
   k: Kustomization,
   file: string,
   list: Resource[],
 ): Resource[] {
-  loadOpenApi(ldr, k, file);
-  accumulateResources(ldr, k, file, list);
-  loadConfigurations(ldr, k, file);
-  loadCrds(ldr, k, file);
-  runGenerators(ldr, k, file, list);
+  loadOpenApi(ctx, ldr, k, file);
+  accumulateResources(ctx, ldr, k, file, list);
+  loadConfigurations(ctx, ldr, k, file);
+  loadCrds(ctx, ldr, k, file);
+  runGenerators(ctx, ldr, k, file, list);
   for (const [i, path] of (k.components ?? []).entries()) {
     const key = `components[${i}]`;
     if (looksRemote(path))
@@ -280,10 +240,10 @@ function accumulateTarget(
         where(file, key),
       );
     }
-    accumulateTarget(child, sub.k, sub.file, list);
+    accumulateTarget(ctx, child, sub.k, sub.file, list);
   }
-  runTransformers(ldr, k, file, list);
-  if (Array.isArray(k.vars) && k.vars.length > 0) mergeVars(buildVars, k.vars, list, file);
+  runTransformers(ctx, ldr, k, file, list);
+  if (Array.isArray(k.vars) && k.vars.length > 0) mergeVars(ctx.vars, k.vars, list, file);
   return list;
 }
 
@@ -291,7 +251,7 @@ function accumulateTarget(
  * `openapi`: a custom schema replaces the built-in one for the rest of the build, from
  * whichever kustomization names it (a base's too), as in kustomize.
  */
-function loadOpenApi(ldr: Loader, k: Kustomization, file: string): void {
+function loadOpenApi(ctx: BuildContext, ldr: Loader, k: Kustomization, file: string): void {
   const openapi = k.openapi as Record<string, string> | undefined | null;
   if (!openapi) return;
   const at = where(file, "openapi");
@@ -311,7 +271,7 @@ function loadOpenApi(ldr: Loader, k: Kustomization, file: string): void {
         at,
       );
     }
-    useSchema(undefined);
+    ctx.schema = Schema.builtIn;
     return;
   }
   if (path === undefined) return;
@@ -323,10 +283,16 @@ function loadOpenApi(ldr: Loader, k: Kustomization, file: string): void {
   } catch {
     doc = parseYamlStream(text, shown)[0];
   }
-  useSchema(customSchema(doc, shown));
+  ctx.schema = new Schema(customSchema(doc, shown));
 }
 
-function accumulateResources(ldr: Loader, k: Kustomization, file: string, list: Resource[]): void {
+function accumulateResources(
+  ctx: BuildContext,
+  ldr: Loader,
+  k: Kustomization,
+  file: string,
+  list: Resource[],
+): void {
   for (const [i, path] of (k.resources ?? []).entries()) {
     const key = `resources[${i}]`;
     if (typeof path !== "string" || path === "") {
@@ -356,17 +322,24 @@ function accumulateResources(ldr: Loader, k: Kustomization, file: string, list: 
           where(file, key),
         );
       }
-      append(list, accumulateTarget(child, sub.k, sub.file, []), file, key);
+      append(list, accumulateTarget(ctx, child, sub.k, sub.file, []), file, key);
     } else {
       const text = ldr.readFile(path, where(file, key));
       const loaded = resourcesFromText(text, ldr.display(ldr.abs(path)));
-      if (tracing) for (const r of loaded) r.origin = `path: ${posix.join(ldr.originPath, path)}\n`;
+      if (ctx.tracing)
+        for (const r of loaded) r.origin = `path: ${posix.join(ldr.originPath, path)}\n`;
       append(list, loaded, file, key);
     }
   }
 }
 
-function runGenerators(ldr: Loader, k: Kustomization, file: string, list: Resource[]): void {
+function runGenerators(
+  ctx: BuildContext,
+  ldr: Loader,
+  k: Kustomization,
+  file: string,
+  list: Resource[],
+): void {
   const gens: Resource[] = [];
   (k.configMapGenerator ?? []).forEach((args, i) => {
     gens.push(generate(ldr, args, "ConfigMap", k.generatorOptions, file, i));
@@ -376,6 +349,7 @@ function runGenerators(ldr: Loader, k: Kustomization, file: string, list: Resour
   });
   const plugged: Resource[] = [];
   for (const { config, where, configuredIn } of pluginConfigs(
+    ctx,
     ldr,
     k.generators,
     file,
@@ -395,11 +369,11 @@ function runGenerators(ldr: Loader, k: Kustomization, file: string, list: Resour
       file,
       index,
     );
-    if (tracing) res.origin = originText(configuredIn, kind, args.name);
+    if (ctx.tracing) res.origin = originText(configuredIn, kind, args.name);
     plugged.push(res);
   }
   for (const res of gens) {
-    if (tracing) {
+    if (ctx.tracing) {
       const kind = res.kind === "ConfigMap" ? "ConfigMapGenerator" : "SecretGenerator";
       res.origin = originText(posix.join(ldr.originPath, basename(file)), kind);
     }
@@ -479,7 +453,10 @@ function absorb(list: Resource[], res: Resource, file: string): void {
   list[list.indexOf(old)] = res;
 }
 
-function labelSpecs(label: NonNullable<Kustomization["labels"]>[number]): FieldSpec[] {
+function labelSpecs(
+  ctx: BuildContext,
+  label: NonNullable<Kustomization["labels"]>[number],
+): FieldSpec[] {
   const specs: FieldSpec[] = (label.fields ?? []).map((f) => ({
     group: f.group ?? "",
     version: f.version ?? "",
@@ -502,19 +479,25 @@ function labelSpecs(label: NonNullable<Kustomization["labels"]>[number]): FieldS
       }
     }
   };
-  if (label.includeSelectors) add(withCustom("commonLabels", COMMON_LABEL_SPECS));
+  if (label.includeSelectors) add(ctx.config.specs("commonLabels"));
   else {
-    if (label.includeTemplates) add(withCustom("templateLabels", TEMPLATE_LABEL_SPECS));
+    if (label.includeTemplates) add(ctx.config.specs("templateLabels"));
     add([METADATA_LABELS]);
   }
   // `configurations:` specs under `labels` apply to every labels entry.
-  add(withCustom("labels", []));
+  add(ctx.config.specs("labels"));
   return specs;
 }
 
-function runTransformers(ldr: Loader, k: Kustomization, file: string, list: Resource[]): void {
+function runTransformers(
+  ctx: BuildContext,
+  ldr: Loader,
+  k: Kustomization,
+  file: string,
+  list: Resource[],
+): void {
   try {
-    runTransformersUnchecked(ldr, k, file, list);
+    runTransformersUnchecked(ctx, ldr, k, file, list);
   } catch (error) {
     // Errors from deep inside a transformer still name the kustomization that ran it.
     if (error instanceof KustomizeError && error.file === undefined) {
@@ -546,85 +529,105 @@ function inlineErrorInPlace(error: unknown, k: Kustomization, file: string): unk
   return new KustomizeError(error.reason, { file, key: match[0].slice(2, -1), line });
 }
 
+/**
+ * The kustomization's own transformer fields, in kustomize's order, then its `transformers:`.
+ * Each field becomes the config its builtin plugin would get and runs the same transformer.
+ */
 function runTransformersUnchecked(
+  build: BuildContext,
   ldr: Loader,
   k: Kustomization,
   file: string,
   list: Resource[],
 ): void {
-  const t = (kind: string) => traceTransformer(ldr, file, kind, list);
+  const configuredIn = posix.join(ldr.originPath, basename(file));
+  const specs = build.config;
+  const at = (key: string): TransformContext => ({ build, ldr, where: where(file, key) });
+  const t = (kind: string) => {
+    if (build.tracing) build.trace(list, originText(configuredIn, kind));
+  };
   if (k.patchesStrategicMerge?.length) {
-    applyPatchesStrategicMerge(ldr, list, k.patchesStrategicMerge, file);
+    patchStrategicMergeTransformer(list, at("patchesStrategicMerge"), {
+      paths: k.patchesStrategicMerge,
+    });
     t("PatchStrategicMergeTransformer");
   }
   (k.patches ?? []).forEach((p, i) => {
-    applyPatch(ldr, list, p, where(file, `patches[${i}]`));
+    patchTransformer(list, at(`patches[${i}]`), p);
     t("PatchTransformer");
   });
   if (k.namespace) {
-    applyNamespace(list, k.namespace, file);
+    namespaceTransformer(list, at("namespace"), {
+      namespace: k.namespace,
+      fieldSpecs: specs.specs("namespace"),
+    });
     t("NamespaceTransformer");
   }
   if (k.namePrefix) {
-    applyAffix(list, k.namePrefix, "prefix");
+    prefixSuffixTransformer(list, at("namePrefix"), {
+      prefix: k.namePrefix,
+      fieldSpecs: specs.specs("namePrefix"),
+    });
     t("PrefixTransformer");
   }
   if (k.nameSuffix) {
-    applyAffix(list, k.nameSuffix, "suffix");
+    prefixSuffixTransformer(list, at("nameSuffix"), {
+      suffix: k.nameSuffix,
+      fieldSpecs: specs.specs("nameSuffix"),
+    });
     t("SuffixTransformer");
   }
   const labels = k.labels ?? [];
   for (const label of labels) {
-    setPairs(list, label.pairs ?? {}, labelSpecs(label), "labels");
+    labelTransformer(list, at("labels"), {
+      labels: label.pairs ?? {},
+      fieldSpecs: labelSpecs(build, label),
+    });
     t("LabelTransformer");
   }
   if (labels.length > 0 || Object.keys(k.commonLabels ?? {}).length > 0) {
-    setPairs(
-      list,
-      k.commonLabels ?? {},
-      withCustom("commonLabels", COMMON_LABEL_SPECS),
-      "commonLabels",
-    );
+    labelTransformer(list, at("commonLabels"), {
+      labels: k.commonLabels ?? {},
+      fieldSpecs: specs.specs("commonLabels"),
+    });
     t("LabelTransformer");
   }
   if (Object.keys(k.commonAnnotations ?? {}).length > 0) {
-    setPairs(
-      list,
-      k.commonAnnotations ?? {},
-      withCustom("commonAnnotations", COMMON_ANNOTATION_SPECS),
-      "commonAnnotations",
-    );
+    annotationsTransformer(list, at("commonAnnotations"), {
+      annotations: k.commonAnnotations ?? {},
+      fieldSpecs: specs.specs("commonAnnotations"),
+    });
     t("AnnotationsTransformer");
   }
   (k.patchesJson6902 ?? []).forEach((p, i) => {
-    applyPatchJson6902(ldr, list, p, where(file, `patchesJson6902[${i}]`));
+    patchJson6902Transformer(list, at(`patchesJson6902[${i}]`), p);
     t("PatchJson6902Transformer");
   });
   for (const r of k.replicas ?? []) {
-    applyReplicas(list, r.name ?? "", r.count ?? 0, file);
+    replicaCountTransformer(list, at("replicas"), {
+      replica: { name: r.name ?? "", count: r.count ?? 0 },
+      fieldSpecs: specs.specs("replicas"),
+    });
     t("ReplicaCountTransformer");
   }
   for (const img of k.images ?? []) {
-    applyImage(list, img);
+    imageTagTransformer(list, at("images"), { imageTag: img, fieldSpecs: specs.specs("images") });
     t("ImageTagTransformer");
   }
   if (k.replacements?.length) {
-    runReplacements(ldr, k.replacements, file, list);
+    replacementTransformer(list, at("replacements"), { replacements: k.replacements });
     t("ReplacementTransformer");
   }
   for (const { config, where, configuredIn } of pluginConfigs(
+    build,
     ldr,
     k.transformers,
     file,
     "transformers",
   )) {
-    runTransformerConfig(ldr, list, config, where, (entries) =>
-      runReplacements(ldr, entries, file, list),
-    );
-    if (tracing) {
-      const name = String((config.metadata as Record<string, unknown>).name);
-      traceText(originText(configuredIn, String(config.kind), name), list);
-    }
+    runTransformerConfig(list, { build, ldr, where }, config);
+    const name = String((config.metadata as Record<string, unknown>).name);
+    build.trace(list, originText(configuredIn, String(config.kind), name));
   }
 }
 
@@ -633,6 +636,7 @@ function runTransformersUnchecked(
  * directories whose kustomization builds them, or inline YAML.
  */
 function pluginConfigs(
+  ctx: BuildContext,
   ldr: Loader,
   entries: unknown,
   file: string,
@@ -660,7 +664,7 @@ function pluginConfigs(
     } else if (ldr.isDir(entry)) {
       const child = ldr.child(entry, at);
       const sub = loadKustomization(child);
-      const built = accumulateTarget(child, sub.k, sub.file, []);
+      const built = accumulateTarget(ctx, child, sub.k, sub.file, []);
       add(
         built.map((r) => r.obj),
         (n) =>
@@ -679,45 +683,4 @@ function pluginConfigs(
     }
   });
   return out;
-}
-
-function runReplacements(
-  ldr: Loader,
-  replacements: readonly unknown[],
-  file: string,
-  list: Resource[],
-): void {
-  const entries: unknown[] = [];
-  replacements.forEach((entry, i) => {
-    const path = (entry as { path?: unknown } | null)?.path;
-    if (typeof path === "string") {
-      const text = ldr.readFile(path, where(file, `replacements[${i}]`));
-      const loaded = resourcesFromReplacementFile(text, ldr.display(ldr.abs(path)));
-      entries.push(...loaded);
-    } else {
-      entries.push(entry);
-    }
-  });
-  const objects = list.map((r) => r.obj);
-  applyReplacements(objects, entries, file, (_obj, i) => (list[i] as Resource).prevIds);
-  objects.forEach((obj, i) => {
-    const r = list[i] as Resource;
-    r.obj = obj;
-    syncAliases(obj, r.aliases);
-  });
-}
-
-function resourcesFromReplacementFile(text: string, source: string): unknown[] {
-  const docs = resourcesFromTextLoose(text, source);
-  const out: unknown[] = [];
-  for (const d of docs) {
-    if (Array.isArray(d)) out.push(...d);
-    else out.push(d);
-  }
-  return out;
-}
-
-/** Replacement files hold plain replacement entries, not resources. */
-function resourcesFromTextLoose(text: string, source: string): unknown[] {
-  return parseYamlStream(text, source);
 }

@@ -22,7 +22,7 @@ export interface Where {
   key?: string;
 }
 
-export function isUnder(dir: string, path: string): boolean {
+function isUnder(dir: string, path: string): boolean {
   return path === dir || path.startsWith(dir.endsWith(sep) ? dir : dir + sep);
 }
 
@@ -40,7 +40,7 @@ export function looksRemote(path: string): boolean {
  * The largest file read. Far above any real manifest (the API server takes objects of at
  * most 3 MiB), low enough that a mistaken path to a disk image fails at once.
  */
-export const MAX_FILE_BYTES = 64 * 1024 * 1024;
+const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 /** Reads `real` if it is a regular file within the size bound; `path` is named in errors. */
 function readRegularFile(real: string, path: string, from: Where): Buffer {

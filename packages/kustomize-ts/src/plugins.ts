@@ -4,37 +4,37 @@
  * specs. Plugins of any other apiVersion stay refused, as kustomize refuses them without
  * --enable-alpha-plugins.
  */
+import { basename } from "node:path";
 import { KustomizeError } from "./api.ts";
-import { toSpec } from "./config/custom.ts";
-import type { FieldSpec } from "./fieldspec.ts";
+import { toSpec } from "./config/transformer-config.ts";
+import type { TransformContext, Where } from "./context.ts";
 import type { GeneratorArgs, ImageArg, PatchArg, Selector } from "./kustomization.ts";
-import type { Loader } from "./loader.ts";
-import { applyPatch, applyPatchesStrategicMerge, applyPatchJson6902 } from "./patching.ts";
 import type { Resource } from "./resource.ts";
+import type { FieldSpec } from "./slash-path.ts";
 import { didYouMean } from "./suggest.ts";
-import { applyImage } from "./transformers/images.ts";
-import { setPairs } from "./transformers/meta.ts";
-import { applyNamespace } from "./transformers/namespace.ts";
-import { applyAffix } from "./transformers/prefixsuffix.ts";
-import { applyReplicas } from "./transformers/replicas.ts";
+import { hashTransformer } from "./transformers/hash.ts";
+import { imageTagTransformer } from "./transformers/images.ts";
+import { annotationsTransformer, labelTransformer } from "./transformers/meta.ts";
+import { namespaceTransformer, SUBJECT_MODES, type SubjectMode } from "./transformers/namespace.ts";
+import {
+  patchJson6902Transformer,
+  patchStrategicMergeTransformer,
+  patchTransformer,
+} from "./transformers/patches.ts";
+import { prefixSuffixTransformer } from "./transformers/prefixsuffix.ts";
+import { replacementTransformer } from "./transformers/replacements.ts";
+import { replicaCountTransformer } from "./transformers/replicas.ts";
+import type { ValueAddConfig } from "./transformers/value-add.ts";
+import { type ValueAddTarget, valueAddTransformer } from "./transformers/value-add.ts";
+import { parseYamlStream } from "./yaml/parse.ts";
 
 export type PluginConfig = Record<string, unknown>;
 
 /** Where a config was listed: the kustomization file and `transformers[2]`. */
-export interface PluginWhere {
-  file: string;
-  key: string;
-}
+export type PluginWhere = Where;
 
-/** kustomize's builtin plugins that kustomize-ts does not run (they have no field to map to). */
-const UNSUPPORTED_BUILTINS = new Set([
-  "HashTransformer",
-  "HelmChartInflationGenerator",
-  "IAMPolicyGenerator",
-  "LegacyOrderTransformer",
-  "SortOrderTransformer",
-  "ValueAddTransformer",
-]);
+/** kustomize's builtin plugins that kustomize-ts does not run. */
+const UNSUPPORTED_BUILTINS = new Set(["HelmChartInflationGenerator", "IAMPolicyGenerator"]);
 
 /** Every builtin kind kustomize-ts runs, for did-you-mean. */
 const SUPPORTED_BUILTINS = [
@@ -52,6 +52,8 @@ const SUPPORTED_BUILTINS = [
   "PatchStrategicMergeTransformer",
   "PatchJson6902Transformer",
   "ReplacementTransformer",
+  "HashTransformer",
+  "ValueAddTransformer",
 ];
 
 function isMap(value: unknown): value is Record<string, unknown> {
@@ -152,40 +154,95 @@ export function generatorArgs(config: PluginConfig, where: PluginWhere): Generat
   return args;
 }
 
-/** Runs one builtin transformer config on `list`; `replace` runs replacement entries. */
+/** A ValueAddTransformer config: its targets, then those of its `targetFilePath` file. */
+function valueAddConfig(ctx: TransformContext, config: PluginConfig): ValueAddConfig {
+  const { ldr, where } = ctx;
+  // kustomize's default value is the name of the kustomization's directory.
+  const value = (optionalString(config, "value", where) ?? "").trim() || basename(ldr.root);
+  const raw: unknown[] = [];
+  const listed = config.targets ?? [];
+  if (!Array.isArray(listed)) fail(config, where, "targets must be a list");
+  raw.push(...listed);
+  const file = optionalString(config, "targetFilePath", where);
+  if (file !== undefined && file !== "") {
+    const shown = ldr.display(ldr.abs(file));
+    const doc = parseYamlStream(ldr.readFile(file, where), shown)[0];
+    const more = isMap(doc) ? (doc.targets ?? []) : [];
+    if (!Array.isArray(more)) fail(config, where, `targets in ${shown} must be a list`);
+    raw.push(...more);
+  }
+  if (raw.length === 0) fail(config, where, "must specify at least one target");
+  const targets = raw.map((entry): ValueAddTarget => {
+    if (!isMap(entry)) fail(config, where, "each target must be a map");
+    const { selector, fieldPath, filePathPosition = 0 } = entry;
+    if (fieldPath === undefined || fieldPath === null || fieldPath === "") {
+      fail(config, where, "fieldPath cannot be empty");
+    }
+    if (typeof fieldPath !== "string") fail(config, where, "fieldPath must be a string");
+    if (typeof filePathPosition !== "number" || !Number.isInteger(filePathPosition)) {
+      fail(config, where, "filePathPosition must be an integer");
+    }
+    if (filePathPosition < 0) {
+      fail(config, where, `value of FilePathPosition (${filePathPosition}) cannot be negative`);
+    }
+    if (selector !== undefined && selector !== null && !isMap(selector)) {
+      fail(config, where, "selector must be a map");
+    }
+    const target: ValueAddTarget = { fieldPath, filePathPosition };
+    if (isMap(selector)) target.selector = selector as Selector;
+    return target;
+  });
+  return { value, targets };
+}
+
+/**
+ * Runs one builtin transformer config on `list`: the config becomes the same transformer
+ * config a kustomization field gives, with the plugin's own field specs.
+ */
 export function runTransformerConfig(
-  ldr: Loader,
   list: Resource[],
+  ctx: TransformContext,
   config: PluginConfig,
-  where: PluginWhere,
-  replace: (entries: unknown[]) => void,
 ): void {
+  const { where } = ctx;
   const kind = builtinKind(config, where);
   const specs = () => fieldSpecs(config, where);
   switch (kind) {
     case "LabelTransformer":
-      setPairs(list, stringMap(config, "labels", where), specs(), "labels");
+      labelTransformer(list, ctx, {
+        labels: stringMap(config, "labels", where),
+        fieldSpecs: specs(),
+      });
       return;
     case "AnnotationsTransformer":
-      setPairs(list, stringMap(config, "annotations", where), specs(), "annotations");
+      annotationsTransformer(list, ctx, {
+        annotations: stringMap(config, "annotations", where),
+        fieldSpecs: specs(),
+      });
       return;
     case "NamespaceTransformer": {
       const meta = config.metadata as Record<string, unknown>;
       const namespace = typeof meta.namespace === "string" ? meta.namespace : "";
-      if (config.unsetOnly === true)
-        fail(config, where, "unsetOnly is not supported by kustomize-ts");
-      const subjects = config.setRoleBindingSubjects;
-      if (subjects !== undefined && subjects !== null && subjects !== "defaultOnly") {
+      const unsetOnly = config.unsetOnly ?? false;
+      if (typeof unsetOnly !== "boolean") fail(config, where, "unsetOnly must be true or false");
+      const subjects = config.setRoleBindingSubjects ?? "";
+      const mode = subjects === "" ? "defaultOnly" : subjects;
+      if (!SUBJECT_MODES.includes(mode as SubjectMode)) {
         fail(
           config,
           where,
-          `setRoleBindingSubjects "${String(subjects)}" is not supported by kustomize-ts`,
+          `invalid value "${String(subjects)}" for setRoleBindingSubjects: must be one of "defaultOnly", "none" or "allServiceAccounts"`,
         );
       }
       if (namespace === "") return;
       // metadata.namespace is always set on namespaced kinds; the specs add other fields.
       const others = specs().filter((s) => s.path !== "metadata/namespace");
-      applyNamespace(list, namespace, where.file, others);
+      namespaceTransformer(list, ctx, {
+        namespace,
+        fieldSpecs: others,
+        unsetOnly,
+        setRoleBindingSubjects: mode as SubjectMode,
+      });
       return;
     }
     case "PrefixSuffixTransformer":
@@ -194,26 +251,20 @@ export function runTransformerConfig(
       if (config.fieldSpecs === undefined || config.fieldSpecs === null) {
         fail(config, where, "fieldSpecs is not expected to be nil");
       }
-      const paths = specs();
-      if (paths.some((s) => s.path !== "metadata/name" || s.kind !== "" || s.group !== "")) {
-        fail(
-          config,
-          where,
-          "kustomize-ts applies a prefix or suffix to metadata/name of every kind only",
-        );
-      }
-      if (paths.length === 0) return;
+      // PrefixSuffixTransformer runs both steps, each with "" when its affix is absent.
       const prefix =
-        kind === "SuffixTransformer" ? "" : (optionalString(config, "prefix", where) ?? "");
+        kind === "SuffixTransformer" ? undefined : (optionalString(config, "prefix", where) ?? "");
       const suffix =
-        kind === "PrefixTransformer" ? "" : (optionalString(config, "suffix", where) ?? "");
-      applyAffix(list, prefix, "prefix", []);
-      applyAffix(list, suffix, "suffix", []);
+        kind === "PrefixTransformer" ? undefined : (optionalString(config, "suffix", where) ?? "");
+      const affixes: { prefix?: string; suffix?: string } = {};
+      if (prefix !== undefined) affixes.prefix = prefix;
+      if (suffix !== undefined) affixes.suffix = suffix;
+      prefixSuffixTransformer(list, ctx, { ...affixes, fieldSpecs: specs() });
       return;
     }
     case "ImageTagTransformer": {
       const image = optionalMap<ImageArg>(config, "imageTag", where) ?? {};
-      applyImage(list, image, specs());
+      imageTagTransformer(list, ctx, { imageTag: image, fieldSpecs: specs() });
       return;
     }
     case "ReplicaCountTransformer": {
@@ -223,7 +274,10 @@ export function runTransformerConfig(
       if (typeof count !== "number" || !Number.isInteger(count)) {
         fail(config, where, "replica.count must be an integer");
       }
-      applyReplicas(list, String(replica.name ?? ""), count, where.file, specs());
+      replicaCountTransformer(list, ctx, {
+        replica: { name: String(replica.name ?? ""), count },
+        fieldSpecs: specs(),
+      });
       return;
     }
     case "PatchTransformer": {
@@ -236,7 +290,7 @@ export function runTransformerConfig(
       if (target !== undefined) patch.target = target;
       const options = optionalMap<Record<string, boolean>>(config, "options", where);
       if (options !== undefined) patch.options = options;
-      applyPatch(ldr, list, patch, where);
+      patchTransformer(list, ctx, patch);
       return;
     }
     case "PatchStrategicMergeTransformer": {
@@ -247,7 +301,7 @@ export function runTransformerConfig(
       const inline = optionalString(config, "patches", where);
       const entries = [...(paths as string[]), ...(inline ? [inline] : [])];
       if (entries.length === 0) fail(config, where, "empty file path and empty patch content");
-      applyPatchesStrategicMerge(ldr, list, entries, where.file);
+      patchStrategicMergeTransformer(list, ctx, { paths: entries });
       return;
     }
     case "PatchJson6902Transformer": {
@@ -258,18 +312,31 @@ export function runTransformerConfig(
       if (ops !== undefined) patch.patch = ops;
       const target = optionalMap<Selector>(config, "target", where);
       if (target !== undefined) patch.target = target;
-      applyPatchJson6902(ldr, list, patch, where);
+      patchJson6902Transformer(list, ctx, patch);
       return;
     }
+    case "ValueAddTransformer":
+      valueAddTransformer(list, ctx, valueAddConfig(ctx, config));
+      return;
+    case "HashTransformer":
+      hashTransformer(list, ctx, {});
+      return;
     case "ReplacementTransformer": {
       const entries = config.replacements ?? [];
       if (!Array.isArray(entries)) fail(config, where, "replacements must be a list");
-      replace(entries as unknown[]);
+      replacementTransformer(list, ctx, { replacements: entries as unknown[] });
       return;
     }
     case "ConfigMapGenerator":
     case "SecretGenerator":
       throw new KustomizeError(`${kind} is a generator: list it under "generators"`, where);
+    case "SortOrderTransformer":
+    case "LegacyOrderTransformer":
+      // kustomize 5.5 sorts with them itself but cannot load them from a config.
+      throw new KustomizeError(
+        `unable to load builtin ${kind}.builtin.[noGrp]: kustomize 5.5 does not load ${kind} configs; set sortOptions in the kustomization instead`,
+        where,
+      );
     default:
       throw new KustomizeError(
         `unable to load builtin ${kind}.builtin.[noGrp]: no builtin plugin of that kind${didYouMean(kind, SUPPORTED_BUILTINS)}`,

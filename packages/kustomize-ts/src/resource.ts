@@ -28,7 +28,7 @@ export function parseApiVersion(apiVersion: string): { group: string; version: s
   return { group: "", version: apiVersion };
 }
 
-export function apiVersionOf(gvk: Gvk): string {
+function apiVersionOf(gvk: Gvk): string {
   return gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
 }
 

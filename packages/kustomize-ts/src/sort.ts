@@ -3,7 +3,7 @@ import { KustomizeError } from "./api.ts";
 import type { Kustomization } from "./kustomization.ts";
 import { type Gvk, gvkEquals, gvkString, type Resource } from "./resource.ts";
 
-const ORDER_FIRST = [
+export const ORDER_FIRST = [
   "Namespace",
   "ResourceQuota",
   "StorageClass",
@@ -27,9 +27,9 @@ const ORDER_FIRST = [
   "CronJob",
   "PodDisruptionBudget",
 ];
-const ORDER_LAST = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
+export const ORDER_LAST = ["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
 
-function gvkSortString(g: Gvk): string {
+export function gvkSortString(g: Gvk): string {
   return `${g.group || "~G"}_${g.version || "~V"}_${g.kind || "~K"}`;
 }
 

@@ -24,7 +24,7 @@ function distance(a: string, b: string): number {
  * The known name nearest to `name`, when at most a third of its letters (and at least two)
  * would have to change; a tie goes to the name listed first.
  */
-export function closestName(name: string, known: Iterable<string>): string | undefined {
+function closestName(name: string, known: Iterable<string>): string | undefined {
   const limit = Math.max(2, Math.floor(name.length / 3));
   let best: string | undefined;
   let bestDistance = limit + 1;

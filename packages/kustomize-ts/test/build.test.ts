@@ -135,25 +135,15 @@ describe("build", () => {
       });
     fails(
       plugin("transformers", "  kind: SortOrderTransformer\n"),
-      /builtin plugin SortOrderTransformer is not supported/,
+      /does not load SortOrderTransformer configs; set sortOptions/,
     );
     fails(
-      plugin("transformers", "  kind: NamespaceTransformer\n  unsetOnly: true\n"),
-      /unsetOnly is not supported/,
+      plugin("generators", "  kind: IAMPolicyGenerator\n"),
+      /builtin plugin IAMPolicyGenerator is not supported/,
     );
     fails(
-      plugin(
-        "transformers",
-        "  kind: NamespaceTransformer\n  setRoleBindingSubjects: allServiceAccounts\n",
-      ),
-      /setRoleBindingSubjects "allServiceAccounts" is not supported/,
-    );
-    fails(
-      plugin(
-        "transformers",
-        "  kind: PrefixTransformer\n  prefix: p-\n  fieldSpecs:\n  - path: spec/name\n",
-      ),
-      /metadata\/name of every kind only/,
+      plugin("transformers", '  kind: NamespaceTransformer\n  unsetOnly: "yes"\n'),
+      /unsetOnly must be true or false/,
     );
     fails(
       plugin("transformers", "  kind: ConfigMapGenerator\n"),
@@ -382,6 +372,62 @@ describe("build", () => {
       }),
       /empty/,
     );
+  });
+});
+
+describe("builds in one process", () => {
+  const widget =
+    "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  ports:\n  - {name: a, port: 1}\n";
+  const patch =
+    "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  ports:\n  - {name: b, port: 2}\n";
+  const schema = JSON.stringify({
+    definitions: {
+      "com.example.v1.Widget": {
+        "x-kubernetes-group-version-kind": [
+          { group: "example.com", version: "v1", kind: "Widget" },
+        ],
+        properties: {
+          spec: {
+            properties: {
+              ports: {
+                items: { type: "object" },
+                "x-kubernetes-patch-merge-key": "name",
+                "x-kubernetes-patch-strategy": "merge",
+              },
+            },
+          },
+        },
+      },
+    },
+  });
+  const configured = tree({
+    "kustomization.yaml":
+      "resources:\n- w.yaml\ncommonLabels:\n  app: x\nconfigurations:\n- labels.yaml\nopenapi:\n  path: schema.json\npatches:\n- path: patch.yaml\n",
+    "labels.yaml": "commonLabels:\n- kind: Widget\n  path: spec/selector\n  create: true\n",
+    "schema.json": schema,
+    "w.yaml": widget,
+    "patch.yaml": patch,
+  });
+  const plain = tree({
+    "kustomization.yaml":
+      "resources:\n- w.yaml\ncommonLabels:\n  app: x\npatches:\n- path: patch.yaml\n",
+    "w.yaml": widget,
+    "patch.yaml": patch,
+  });
+  const spec = (dir: string) => build(dir)[0]?.spec as Record<string, unknown>;
+
+  it("keep their configurations and schemas to themselves", () => {
+    const first = spec(configured);
+    expect(first.selector).toEqual({ app: "x" });
+    expect(first.ports).toEqual([
+      { name: "b", port: 2 },
+      { name: "a", port: 1 },
+    ]);
+    // The build before named a field spec and a schema for Widget: this one names neither.
+    const second = spec(plain);
+    expect(second.selector).toBeUndefined();
+    expect(second.ports).toEqual([{ name: "b", port: 2 }]);
+    expect(spec(configured)).toEqual(first);
   });
 });
 

@@ -1,10 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  elementSchema,
-  fieldSchema,
-  hasMergeStrategy,
-  schemaForType,
-} from "../src/patches/schema.ts";
+import { hasMergeStrategy, Schema } from "../src/patches/schema.ts";
 import {
   isClusterScoped,
   matchesLabelSelector,
@@ -130,24 +125,29 @@ describe("label selectors", () => {
 
 describe("merge schema", () => {
   it("knows built-in kinds by apiVersion and kind", () => {
-    expect(schemaForType("apps/v1", "Deployment")).toBeDefined();
-    expect(schemaForType("v1", "ConfigMap")).toBeDefined();
-    expect(schemaForType("example.com/v1", "Widget")).toBeUndefined();
-    expect(schemaForType("", "Deployment")).toBeUndefined();
-    expect(schemaForType(1, "Deployment")).toBeUndefined();
+    expect(Schema.builtIn.forType("apps/v1", "Deployment")).toBeDefined();
+    expect(Schema.builtIn.forType("v1", "ConfigMap")).toBeDefined();
+    expect(Schema.builtIn.forType("example.com/v1", "Widget")).toBeUndefined();
+    expect(Schema.builtIn.forType("", "Deployment")).toBeUndefined();
+    expect(Schema.builtIn.forType(1, "Deployment")).toBeUndefined();
   });
 
   it("walks to the containers list and its merge key", () => {
-    const spec = fieldSchema(
-      fieldSchema(fieldSchema(schemaForType("apps/v1", "Deployment"), "spec"), "template"),
+    const spec = Schema.builtIn.field(
+      Schema.builtIn.field(
+        Schema.builtIn.field(Schema.builtIn.forType("apps/v1", "Deployment"), "spec"),
+        "template",
+      ),
       "spec",
     );
-    const containers = fieldSchema(spec, "containers");
+    const containers = Schema.builtIn.field(spec, "containers");
     expect(hasMergeStrategy(containers)).toBe(true);
-    expect(hasMergeStrategy(fieldSchema(spec, "tolerations"))).toBe(false);
-    expect(hasMergeStrategy(fieldSchema(elementSchema(containers), "args"))).toBe(false);
-    expect(fieldSchema(undefined, "x")).toBeUndefined();
-    expect(elementSchema(undefined)).toBeUndefined();
-    expect(elementSchema(fieldSchema(spec, "tolerations"))).toBeDefined();
+    expect(hasMergeStrategy(Schema.builtIn.field(spec, "tolerations"))).toBe(false);
+    expect(hasMergeStrategy(Schema.builtIn.field(Schema.builtIn.element(containers), "args"))).toBe(
+      false,
+    );
+    expect(Schema.builtIn.field(undefined, "x")).toBeUndefined();
+    expect(Schema.builtIn.element(undefined)).toBeUndefined();
+    expect(Schema.builtIn.element(Schema.builtIn.field(spec, "tolerations"))).toBeDefined();
   });
 });

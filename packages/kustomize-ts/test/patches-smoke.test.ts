@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { applyJson6902 } from "../src/patches/json6902.ts";
 import { strategicMerge } from "../src/patches/strategic-merge.ts";
-import { applyReplacements } from "../src/replacements.ts";
+import { applyReplacements } from "../src/transformers/replacements.ts";
 
 const deployment = () => ({
   apiVersion: "apps/v1",

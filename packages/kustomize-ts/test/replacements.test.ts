@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { type KubernetesObject, KustomizeError } from "../src/api.ts";
-import { applyReplacements } from "../src/replacements.ts";
+import { applyReplacements } from "../src/transformers/replacements.ts";
 
 type Obj = Record<string, unknown>;
 

@@ -3,6 +3,8 @@
 Same routes, same validation rules (title 1 to 200 characters, description up to 2000,
 neither containing U+0000, unknown fields refused, ids must be UUIDs) and response bodies
 byte for byte the service's, including /health's version, uptime and timestamp formats.
+PATCH /tasks/{id} moves a task along the service's transitions (the benchmark sets up the
+task GET /tasks/{id} reads with it).
 Run by the benchmark as: python3 fastapi_app.py (PORT, HOST and APP_VERSION from the env).
 """
 
@@ -29,6 +31,8 @@ NO_NUL = r"^[^\x00]*$"
 
 app = FastAPI()
 tasks: dict = {}
+# The service's ALLOWED_TRANSITIONS.
+MOVES = {"created": ["running"], "running": ["completed", "failed"]}
 
 
 def iso_now() -> str:
@@ -84,6 +88,29 @@ def create_task(body: NewTask) -> Response:
     tasks[task["id"]] = task
     text = json.dumps(task, ensure_ascii=False, separators=(",", ":"))
     return send(text, 201, {"location": "/tasks/" + task["id"]})
+
+
+class Move(BaseModel):
+    status: str
+
+    class Config:
+        extra = Extra.forbid
+
+
+def task_json(task: dict) -> str:
+    return json.dumps(task, ensure_ascii=False, separators=(",", ":"))
+
+
+@app.patch("/tasks/{task_id}")
+def move_task(task_id: uuid.UUID, body: Move) -> Response:
+    task = tasks.get(str(task_id))
+    if task is None:
+        return send('{"error":"not_found","message":"no such task"}', 404)
+    if body.status not in MOVES.get(task["status"], []):
+        return send('{"error":"invalid_transition","message":"not allowed"}', 409)
+    task["status"] = body.status
+    task["updated_at"] = iso_now()
+    return send(task_json(task))
 
 
 @app.get("/tasks/{task_id}")

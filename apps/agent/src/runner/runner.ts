@@ -146,6 +146,9 @@ export class Runner {
    */
   wake(): void {
     if (this.#state !== "running" || this.#scheduled) return;
+    // Full: every run that ends wakes the runner again, so a task created meanwhile waits
+    // for that (each POST /tasks would otherwise schedule a claim that claims nothing).
+    if (this.#active.size >= this.#options.concurrency) return;
     this.#scheduled = setImmediate(() => {
       this.#scheduled = undefined;
       if (this.#claiming) {

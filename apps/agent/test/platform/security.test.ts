@@ -17,6 +17,10 @@ describe("security headers", () => {
       expect(res.headers["cross-origin-resource-policy"]).toBe("same-origin");
       // left to whatever terminates TLS in front of the service
       expect(res.headers["strict-transport-security"]).toBeUndefined();
+      // read only by old browsers and plugins
+      for (const legacy of ["x-xss-protection", "x-download-options", "x-dns-prefetch-control"]) {
+        expect(res.headers[legacy], legacy).toBeUndefined();
+      }
     }
   });
 

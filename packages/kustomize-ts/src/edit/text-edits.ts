@@ -65,7 +65,7 @@ function plainIsSafe(value: string, flow: boolean): boolean {
   return read("core") === value && read("yaml-1.1") === value && reads(value, value, "core");
 }
 
-export function doubleQuoted(value: string): string {
+function doubleQuoted(value: string): string {
   return JSON.stringify(value);
 }
 

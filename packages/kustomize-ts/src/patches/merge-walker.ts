@@ -8,14 +8,7 @@
  * Values are mutated in place: callers pass copies.
  */
 import { stringify } from "yaml";
-import {
-  elementSchema,
-  fieldSchema,
-  hasMergeStrategy,
-  patchStrategyAndKeys,
-  type SchemaNode,
-  schemaForType,
-} from "./schema.ts";
+import { hasMergeStrategy, patchStrategyAndKeys, type Schema, type SchemaNode } from "./schema.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: YAML data is untyped by nature.
 type Value = any;
@@ -128,15 +121,16 @@ function tryDirective(patch: Value): Directive | undefined {
 /** sources[0] is the target (dest), sources[1] the patch (origin). */
 type Sources = [Value, Value];
 
-export function walk(sources: Sources, schema: SchemaNode | undefined, path: string[]): Value {
-  const s = schemaOf(sources, schema);
+/** Merges `sources` (target, patch) under `schema`; `tables` resolves the types. */
+export function walk(sources: Sources, schema: SchemaNode | undefined, tables: Schema): Value {
+  const s = schemaOf(sources, schema, tables);
   const first = sources.find((x) => !isMissingOrNull(x));
-  if (first === undefined) return walkMap(sources, s, path);
+  if (first === undefined) return walkMap(sources, s, tables);
   const kind = kindOf(first);
   errorIfAnyInvalid(kind, sources);
-  if (kind === "map") return walkMap(sources, s, path);
+  if (kind === "map") return walkMap(sources, s, tables);
   if (kind === "seq") {
-    if (s !== undefined && hasMergeStrategy(s)) return walkAssociativeSequence(sources, s, path);
+    if (s !== undefined && hasMergeStrategy(s)) return walkAssociativeSequence(sources, s, tables);
     // Lists without a merge strategy are replaced by the patch's.
     return sources[1] !== undefined ? sources[1] : sources[0];
   }
@@ -144,11 +138,15 @@ export function walk(sources: Sources, schema: SchemaNode | undefined, path: str
 }
 
 /** kyaml's Walker.GetSchema: the inherited schema, else the one named by apiVersion/kind. */
-function schemaOf(sources: Sources, schema: SchemaNode | undefined): SchemaNode | undefined {
+function schemaOf(
+  sources: Sources,
+  schema: SchemaNode | undefined,
+  tables: Schema,
+): SchemaNode | undefined {
   if (schema !== undefined) return schema;
   for (const src of sources) {
     if (!isMap(src)) continue;
-    const found = schemaForType(src.apiVersion, src.kind);
+    const found = tables.forType(src.apiVersion, src.kind);
     if (found !== undefined) return found;
   }
   return undefined;
@@ -168,7 +166,7 @@ function visitMap(sources: Sources): Value {
   return dest;
 }
 
-function walkMap(sources: Sources, schema: SchemaNode | undefined, path: string[]): Value {
+function walkMap(sources: Sources, schema: SchemaNode | undefined, tables: Schema): Value {
   const dest = visitMap(sources);
   if (dest === undefined) return undefined;
   sources[0] = dest;
@@ -179,7 +177,7 @@ function walkMap(sources: Sources, schema: SchemaNode | undefined, path: string[
       isMap(sources[0]) && Object.hasOwn(sources[0], key) ? sources[0][key] : undefined,
       isMap(sources[1]) && Object.hasOwn(sources[1], key) ? sources[1][key] : undefined,
     ];
-    const val = walk(fieldSources, fieldSchema(schema, key), [...path, key]);
+    const val = walk(fieldSources, tables.field(schema, key), tables);
     if (!isMap(dest)) continue;
     if (isMissingOrNull(val)) delete dest[key];
     else setField(dest, key, val === KEPT_NULL ? null : val);
@@ -393,7 +391,7 @@ function appendListNode(dst: Value[], src: Value[], keys: string[]): Value[] {
 function walkAssociativeSequence(
   sources: Sources,
   schema: SchemaNode | undefined,
-  path: string[],
+  tables: Schema,
 ): Value {
   const dest = visitAssociativeList(sources);
   if (dest === undefined || dest === null) return undefined;
@@ -401,11 +399,11 @@ function walkAssociativeSequence(
   const [, keys] = patchStrategyAndKeys(schema);
   const values = elementValues(sources, keys);
   if (values.length !== 0 || keys.length > 0) {
-    return setAssociativeElements(sources, values, keys, dest, elementSchema(schema), path);
+    return setAssociativeElements(sources, values, keys, dest, tables.element(schema), tables);
   }
   // A list of scalars merged as a set (finalizers).
   const primitives = primitiveValues(sources).map((v) => [v]);
-  return setAssociativeElements(sources, primitives, [""], dest, elementSchema(schema), path);
+  return setAssociativeElements(sources, primitives, [""], dest, tables.element(schema), tables);
 }
 
 function setAssociativeElements(
@@ -414,7 +412,7 @@ function setAssociativeElements(
   keys: string[],
   dest: Value[],
   schema: SchemaNode | undefined,
-  path: string[],
+  tables: Schema,
 ): Value {
   const toAdd: Value[] = [];
   if (keys.length > 1) mergeValues(valuesList);
@@ -430,7 +428,7 @@ function setAssociativeElements(
         findElement(sources[1], lookupKeys, lookupValues),
       ],
       schema,
-      path,
+      tables,
     );
     let exit = false;
     for (let i = 0; i < validKeys.length; i++) {

@@ -9,7 +9,16 @@
  * not shipped (several MB). Change an entry only together with a differential case showing
  * kubectl's merge for it.
  */
-import type { SchemaNode } from "./schema.ts";
+
+/** A (reduced) OpenAPI schema node, in the letters above. */
+export interface SchemaNode {
+  p?: Record<string, SchemaRef>;
+  a?: SchemaRef;
+  i?: SchemaRef;
+  s?: string;
+  k?: string[];
+}
+export type SchemaRef = string | SchemaNode;
 
 export const SCHEMA_TYPES: Record<string, SchemaNode> = {
   "api.admissionregistration.v1.MutatingWebhookConfiguration": {

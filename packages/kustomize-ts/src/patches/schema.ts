@@ -2,17 +2,9 @@
  * Schema lookups for strategic merge, mirroring kyaml's openapi.ResourceSchema: a type is
  * found by apiVersion + kind, fields by name, list items by `Elements()`.
  */
-import { GVK_TYPES, SCHEMA_TYPES } from "./openapi-schema.ts";
+import { GVK_TYPES, SCHEMA_TYPES, type SchemaNode, type SchemaRef } from "./openapi-schema.ts";
 
-/** A (reduced) OpenAPI schema: see openapi-schema.ts for the letters. */
-export interface SchemaNode {
-  p?: Record<string, SchemaRef>;
-  a?: SchemaRef;
-  i?: SchemaRef;
-  s?: string;
-  k?: string[];
-}
-export type SchemaRef = string | SchemaNode;
+export type { SchemaNode, SchemaRef };
 
 /**
  * A known type with no strategic list below it. Lists under it are replaced, exactly as
@@ -27,46 +19,48 @@ export interface SchemaTables {
   gvks: Record<string, string>;
 }
 
-const BUILT_IN: SchemaTables = { types: SCHEMA_TYPES, gvks: GVK_TYPES };
+/**
+ * The schema one build's strategic merges use: kustomize's built-in one, or the tables of a
+ * kustomization's `openapi` document. References between types resolve in these tables.
+ */
+export class Schema {
+  static readonly builtIn = new Schema({ types: SCHEMA_TYPES, gvks: GVK_TYPES });
 
-/** The schema strategic merges use: kustomize's, or a kustomization's `openapi` one. */
-let active: SchemaTables = BUILT_IN;
+  readonly #tables: SchemaTables;
 
-/** Makes `tables` (undefined: the built-in schema) the one merges use; returns the previous. */
-export function useSchema(tables: SchemaTables | undefined): SchemaTables {
-  const previous = active;
-  active = tables ?? BUILT_IN;
-  return previous;
-}
+  constructor(tables: SchemaTables) {
+    this.#tables = tables;
+  }
 
-function resolve(ref: SchemaRef): SchemaNode {
-  if (typeof ref !== "string") return ref;
-  return active.types[ref] ?? OPAQUE;
-}
+  #resolve(ref: SchemaRef): SchemaNode {
+    if (typeof ref !== "string") return ref;
+    return this.#tables.types[ref] ?? OPAQUE;
+  }
 
-/** The schema of a built-in kind, or undefined for kinds kustomize has no schema for. */
-export function schemaForType(apiVersion: unknown, kind: unknown): SchemaNode | undefined {
-  if (typeof apiVersion !== "string" || typeof kind !== "string") return undefined;
-  if (apiVersion === "" || kind === "") return undefined;
-  const name = active.gvks[`${apiVersion} ${kind}`];
-  if (name === undefined) return undefined;
-  return resolve(name);
-}
+  /** The schema of a kind, or undefined for kinds the tables have no schema for. */
+  forType(apiVersion: unknown, kind: unknown): SchemaNode | undefined {
+    if (typeof apiVersion !== "string" || typeof kind !== "string") return undefined;
+    if (apiVersion === "" || kind === "") return undefined;
+    const name = this.#tables.gvks[`${apiVersion} ${kind}`];
+    if (name === undefined) return undefined;
+    return this.#resolve(name);
+  }
 
-export function fieldSchema(schema: SchemaNode | undefined, field: string): SchemaNode | undefined {
-  if (schema === undefined) return undefined;
-  if (schema === OPAQUE) return OPAQUE;
-  const prop = schema.p?.[field];
-  if (prop !== undefined) return resolve(prop);
-  if (schema.a !== undefined) return resolve(schema.a);
-  // Known type, field without a strategic list below it.
-  return OPAQUE;
-}
+  field(schema: SchemaNode | undefined, field: string): SchemaNode | undefined {
+    if (schema === undefined) return undefined;
+    if (schema === OPAQUE) return OPAQUE;
+    const prop = schema.p?.[field];
+    if (prop !== undefined) return this.#resolve(prop);
+    if (schema.a !== undefined) return this.#resolve(schema.a);
+    // Known type, field without a strategic list below it.
+    return OPAQUE;
+  }
 
-export function elementSchema(schema: SchemaNode | undefined): SchemaNode | undefined {
-  if (schema === undefined) return undefined;
-  if (schema === OPAQUE) return OPAQUE;
-  return schema.i === undefined ? OPAQUE : resolve(schema.i);
+  element(schema: SchemaNode | undefined): SchemaNode | undefined {
+    if (schema === undefined) return undefined;
+    if (schema === OPAQUE) return OPAQUE;
+    return schema.i === undefined ? OPAQUE : this.#resolve(schema.i);
+  }
 }
 
 /** kyaml's PatchStrategyAndKeyList. */

@@ -40,9 +40,9 @@ const CLUSTER_SCOPED = new Set([
   "VolumeAttachment",
 ]);
 
-export const PREVIOUS_NAMES = "config.kubernetes.io/previousNames";
-export const PREVIOUS_KINDS = "config.kubernetes.io/previousKinds";
-export const PREVIOUS_NAMESPACES = "config.kubernetes.io/previousNamespaces";
+const PREVIOUS_NAMES = "config.kubernetes.io/previousNames";
+const PREVIOUS_KINDS = "config.kubernetes.io/previousKinds";
+const PREVIOUS_NAMESPACES = "config.kubernetes.io/previousNamespaces";
 
 export function parseGroupVersion(apiVersion: string): [string, string] {
   const i = apiVersion.indexOf("/");

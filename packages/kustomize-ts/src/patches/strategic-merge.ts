@@ -5,6 +5,7 @@
  */
 import { type KubernetesObject, KustomizeError } from "../api.ts";
 import { KEPT_NULL, MergeError, walk } from "./merge-walker.ts";
+import { Schema } from "./schema.ts";
 
 export interface StrategicMergeOptions {
   /** kustomize's `options.allowNameChange` of a patch entry. */
@@ -13,6 +14,8 @@ export interface StrategicMergeOptions {
   allowKindChange?: boolean;
   /** The patch's file (or "inline patch"), named in errors. */
   source?: string;
+  /** The build's schema (a kustomization's `openapi`); kustomize's built-in one by default. */
+  schema?: Schema;
 }
 
 /** A deep copy that also unshares values the YAML parser shared (aliases). */
@@ -56,7 +59,7 @@ export function strategicMerge(
   }
   let merged: unknown;
   try {
-    merged = walk([dest, origin], undefined, []);
+    merged = walk([dest, origin], undefined, options.schema ?? Schema.builtIn);
   } catch (err) {
     if (err instanceof MergeError) {
       throw new KustomizeError(

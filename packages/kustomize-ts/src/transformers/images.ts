@@ -4,18 +4,21 @@
  * specs, matching by name as kustomize does.
  */
 import { KustomizeError } from "../api.ts";
-import { withCustom } from "../config/custom.ts";
-import { IMAGES } from "../config/fieldspecs.ts";
-import { compactSpec, type FieldSpec, isMap, specMatches, walkSpec } from "../fieldspec.ts";
+import type { Transformer } from "../context.ts";
 import { splitImage } from "../image-ref.ts";
 import type { ImageArg } from "../kustomization.ts";
 import type { Resource } from "../resource.ts";
+import { type FieldSpec, isMap, specMatches, walkSpec } from "../slash-path.ts";
 
-const SPECS = IMAGES.map(compactSpec);
+export interface ImageTagConfig {
+  imageTag: ImageArg;
+  /** Where images are besides `containers` and `initContainers` lists. */
+  fieldSpecs: readonly FieldSpec[];
+}
 
 const matchers = new Map<string, RegExp | null>();
 
-export function imageMatches(value: string, name: string): boolean {
+function imageMatches(value: string, name: string): boolean {
   let re = matchers.get(name);
   if (re === undefined) {
     try {
@@ -28,7 +31,7 @@ export function imageMatches(value: string, name: string): boolean {
   return re ? re.test(value) : false;
 }
 
-export function updateImage(value: string, img: ImageArg): string {
+function updateImage(value: string, img: ImageArg): string {
   if (!imageMatches(value, img.name ?? "")) return value;
   let { name, tag, digest } = splitImage(value);
   if (img.newName) name = img.newName;
@@ -89,12 +92,8 @@ function walkContainers(node: unknown, img: ImageArg, r: Resource): void {
   }
 }
 
-/** `specs`: where images are besides containers (a builtin plugin config gives its own). */
-export function applyImage(
-  resources: readonly Resource[],
-  img: ImageArg,
-  specs: readonly FieldSpec[] = withCustom("images", SPECS),
-): void {
+export const imageTagTransformer: Transformer<ImageTagConfig> = (resources, _, config) => {
+  const { imageTag: img, fieldSpecs: specs } = config;
   for (const r of resources) {
     if (r.kind === "CustomResourceDefinition") continue;
     walkContainers(r.obj, img, r);
@@ -106,4 +105,4 @@ export function applyImage(
       );
     }
   }
-}
+};

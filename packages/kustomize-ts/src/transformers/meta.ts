@@ -2,11 +2,28 @@
 
 import { addAliasGroup, type FieldPath, writeThrough } from "../aliases.ts";
 import { KustomizeError } from "../api.ts";
-import { type FieldSpec, isMap, specMatches, walkSpec } from "../fieldspec.ts";
+import type { Transformer } from "../context.ts";
 import { setOwn } from "../own.ts";
 import type { Resource } from "../resource.ts";
+import { type FieldSpec, isMap, specMatches, walkSpec } from "../slash-path.ts";
 
-export function setPairs(
+export interface LabelConfig {
+  labels: Record<string, string>;
+  fieldSpecs: readonly FieldSpec[];
+}
+
+export interface AnnotationsConfig {
+  annotations: Record<string, string>;
+  fieldSpecs: readonly FieldSpec[];
+}
+
+export const labelTransformer: Transformer<LabelConfig> = (resources, ctx, config) =>
+  setPairs(resources, config.labels, config.fieldSpecs, ctx.where.key);
+
+export const annotationsTransformer: Transformer<AnnotationsConfig> = (resources, ctx, config) =>
+  setPairs(resources, config.annotations, config.fieldSpecs, ctx.where.key);
+
+function setPairs(
   resources: readonly Resource[],
   pairs: Record<string, string>,
   specs: readonly FieldSpec[],

@@ -5,9 +5,7 @@
  * does (previous names, kind, roleRef kind, namespace, then prefix/suffix history).
  */
 import { KustomizeError } from "../api.ts";
-import { customBackRefs } from "../config/custom.ts";
-import { NAME_REFERENCES } from "../config/fieldspecs.ts";
-import { compactSpec, type FieldSpec, isMap, walkSpec } from "../fieldspec.ts";
+import type { NameReference } from "../config/transformer-config.ts";
 import {
   effectiveNamespace,
   type Gvk,
@@ -16,16 +14,7 @@ import {
   idString,
   type Resource,
 } from "../resource.ts";
-
-interface BackRef {
-  target: Gvk;
-  specs: FieldSpec[];
-}
-
-const BACK_REFS: BackRef[] = NAME_REFERENCES.map(([gvk, specs]) => {
-  const [group, version, kind] = gvk.split("/") as [string, string, string];
-  return { target: { group, version, kind }, specs: specs.map(compactSpec) };
-});
+import { type FieldSpec, isMap, walkSpec } from "../slash-path.ts";
 
 function sameEndingSubSlice(a: string[], b: string[]): boolean {
   let shortest = a;
@@ -181,11 +170,15 @@ function allNamesAndNamespacesSame(rs: Resource[]): boolean {
   return rs.every((r) => r.name === rs[0]?.name && r.namespace === rs[0]?.namespace);
 }
 
-export function fixNameReferences(resources: readonly Resource[]): void {
+/** Rewrites every field `references` lists to the new name of the resource it names. */
+export function fixNameReferences(
+  resources: readonly Resource[],
+  references: readonly NameReference[],
+): void {
   // Only renamed resources can be referral targets; without any, nothing to fix.
   if (!resources.some((r) => r.prevIds.length > 0)) return;
   const candidateCache = new Map<Resource, Resource[]>();
-  for (const backRef of [...BACK_REFS, ...customBackRefs()]) {
+  for (const backRef of references) {
     for (const spec of backRef.specs) {
       for (const res of resources) {
         if (!gvkSelected(res.orgId().gvk, spec)) continue;

@@ -1,10 +1,14 @@
 /**
- * namePrefix / nameSuffix: renames every resource except the kinds kustomize leaves alone,
- * and adds the affix to the fields `configurations:` names under namePrefix / nameSuffix.
+ * kustomize's PrefixTransformer and SuffixTransformer: for every resource except the kinds
+ * kustomize leaves alone, the affix goes in front of (behind) each field its field specs
+ * select. A `metadata/name` spec renames the resource and records the affix, which name
+ * references use later. `namePrefix:` and `nameSuffix:` run them with the transformer
+ * config's specs (`metadata/name`, plus what `configurations:` adds).
  */
-import { withCustom } from "../config/custom.ts";
-import { type FieldSpec, specMatches, walkSpec } from "../fieldspec.ts";
+import type { Transformer } from "../context.ts";
+import { setOwn } from "../own.ts";
 import { gvkSelected, type Resource } from "../resource.ts";
+import { type FieldSpec, specMatches, walkSpec } from "../slash-path.ts";
 
 const SKIP = [
   { kind: "CustomResourceDefinition" },
@@ -12,29 +16,42 @@ const SKIP = [
   { kind: "Namespace" },
 ];
 
-export function applyAffix(
+export interface PrefixSuffixConfig {
+  /** Absent: no prefix step (PrefixSuffixTransformer runs both, with "" for an absent one). */
+  prefix?: string;
+  suffix?: string;
+  fieldSpecs: readonly FieldSpec[];
+}
+
+/** The prefix step over every resource, then the suffix step. */
+export const prefixSuffixTransformer: Transformer<PrefixSuffixConfig> = (resources, _, config) => {
+  if (config.prefix !== undefined)
+    applyAffix(resources, config.prefix, "prefix", config.fieldSpecs);
+  if (config.suffix !== undefined)
+    applyAffix(resources, config.suffix, "suffix", config.fieldSpecs);
+};
+
+function applyAffix(
   resources: readonly Resource[],
   affix: string,
   which: "prefix" | "suffix",
-  extra: readonly FieldSpec[] = withCustom(which === "prefix" ? "namePrefix" : "nameSuffix", []),
+  specs: readonly FieldSpec[],
 ): void {
-  if (affix === "") return;
-  const fields = extra.filter((spec) => spec.path !== "metadata/name");
   for (const r of resources) {
-    const org = r.orgId();
-    if (SKIP.some((s) => gvkSelected(org.gvk, s))) continue;
-    if (which === "prefix") r.prefixes.push(affix);
-    else r.suffixes.push(affix);
-    r.storePreviousId();
-    const name = r.obj.metadata?.name;
-    if (typeof name === "string") r.name = which === "prefix" ? affix + name : name + affix;
-    const gvk = r.gvk();
-    for (const spec of fields) {
-      if (!specMatches(spec, gvk)) continue;
+    const org = r.orgId().gvk;
+    if (SKIP.some((s) => gvkSelected(org, s))) continue;
+    for (const spec of specs) {
+      if (!specMatches(spec, org)) continue;
+      if (spec.path === "metadata/name" && affix !== "") {
+        (which === "prefix" ? r.prefixes : r.suffixes).push(affix);
+        r.storePreviousId();
+      }
+      if (!specMatches(spec, r.gvk())) continue;
       walkSpec(r.obj, spec, "scalar", (holder, key) => {
         const h = holder as Record<string | number, unknown>;
-        const value = typeof h[key] === "string" ? (h[key] as string) : "";
-        h[key] = which === "prefix" ? affix + value : value + affix;
+        const value = h[key];
+        const text = value === null || typeof value === "object" ? "" : String(value);
+        setOwn(h, key, which === "prefix" ? affix + text : text + affix);
       });
     }
   }

@@ -1,19 +1,21 @@
 /** The replicas transformer: sets spec.replicas on the named workloads. */
 import { KustomizeError } from "../api.ts";
-import { withCustom } from "../config/custom.ts";
-import { REPLICAS } from "../config/fieldspecs.ts";
-import { compactSpec, type FieldSpec, walkSpec } from "../fieldspec.ts";
-import { gvkSelected, gvkString, type Resource } from "../resource.ts";
+import type { Transformer } from "../context.ts";
+import { gvkSelected, gvkString } from "../resource.ts";
+import { type FieldSpec, walkSpec } from "../slash-path.ts";
 
-const SPECS = REPLICAS.map(compactSpec);
+export interface ReplicaCountConfig {
+  replica: { name: string; count: number };
+  fieldSpecs: readonly FieldSpec[];
+}
 
-export function applyReplicas(
-  resources: readonly Resource[],
-  name: string,
-  count: number,
-  file: string,
-  specs: readonly FieldSpec[] = withCustom("replicas", SPECS),
-): void {
+export const replicaCountTransformer: Transformer<ReplicaCountConfig> = (
+  resources,
+  ctx,
+  config,
+) => {
+  const { name, count } = config.replica;
+  const specs = config.fieldSpecs;
   let found = false;
   for (const spec of specs) {
     const matches = resources.filter((r) =>
@@ -32,7 +34,7 @@ export function applyReplicas(
     const gvks = specs.map((s) => gvkString({ group: s.group, version: s.version, kind: s.kind }));
     throw new KustomizeError(
       `replicas: no resource named "${name}" of a kind with replicas (${gvks.join(" ")})`,
-      { file, key: "replicas" },
+      { file: ctx.where.file, key: "replicas" },
     );
   }
-}
+};

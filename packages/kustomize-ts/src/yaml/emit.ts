@@ -6,7 +6,7 @@
  */
 import { KustomizeError } from "../api.ts";
 import { formatGoFloat } from "./numbers.ts";
-import { resolvesAsString } from "./resolve11.ts";
+import { resolvesAsString } from "./resolve.ts";
 
 const BEST_WIDTH = 80;
 
@@ -18,7 +18,7 @@ export function toYaml(objects: readonly unknown[]): string {
 }
 
 /** One document, ending with a newline. */
-export function documentToYaml(value: unknown): string {
+function documentToYaml(value: unknown): string {
   const w = new Writer();
   w.root(normalize(value));
   return w.finish();
@@ -90,7 +90,7 @@ function formatJsonNumber(value: number): string {
 }
 
 /** go-yaml v2's natural key order (digits compared as numbers, letters after others). */
-export function compareKeys(a: string, b: string): number {
+function compareKeys(a: string, b: string): number {
   if (a === b) return 0;
   return keyLess(a, b) ? -1 : 1;
 }

@@ -16,12 +16,10 @@ import {
 } from "yaml";
 import { KustomizeError } from "../api.ts";
 import { foldedRoundTrip } from "./folded.ts";
-import { parseGoFloat, parseGoInt } from "./numbers.ts";
-import { resolvePlainV2 } from "./resolve11.ts";
-import { parseTimestamp } from "./timestamp.ts";
+import { type Dialect, resolvePlain } from "./resolve.ts";
 
 /** "v3": kustomize's resource reading; "v2": its kustomization and JSON patch reading. */
-export type Dialect = "v3" | "v2";
+export type { Dialect };
 
 type AnyDoc = Parameters<Alias["resolve"]>[0];
 
@@ -43,7 +41,7 @@ interface Ctx {
  * How deep a document may nest. go-yaml stops at 10000; the YAML parser here runs out of
  * stack near 800 on a cold start, so we stop well before, with a message that says so.
  */
-export const MAX_DEPTH = 500;
+const MAX_DEPTH = 500;
 
 function tooDeep(file: string, line: number | undefined): KustomizeError {
   return new KustomizeError(
@@ -288,60 +286,13 @@ function scalarValue(node: Scalar, ctx: Ctx): unknown {
   const tag = node.tag;
   if (node.type !== "PLAIN" && !tag) return text;
   if (tag !== undefined && !RESOLVING_TAGS.has(tag)) return text;
-  if (ctx.dialect === "v2") return resolvePlainV2(text);
-  const resolved = resolvePlain(text, tag === undefined || tag === `${TAG}timestamp`);
-  if (tag !== undefined && resolved === text && text !== "") {
+  const resolved = resolvePlain(text, ctx.dialect, tag === undefined || tag === `${TAG}timestamp`);
+  if (ctx.dialect === "v3" && tag !== undefined && resolved.tag === "str" && text !== "") {
     const line = node.range ? ctx.lc.linePos(node.range[0]).line : undefined;
     throw new KustomizeError(`invalid YAML: cannot decode "${text}" as ${tag.replace(TAG, "!!")}`, {
       file: ctx.file,
       line,
     });
   }
-  return resolved;
-}
-
-const TRUE_WORDS = new Set(["true", "True", "TRUE"]);
-const FALSE_WORDS = new Set(["false", "False", "FALSE"]);
-const NULL_WORDS = new Set(["", "~", "null", "Null", "NULL"]);
-const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
-
-function intValue(v: bigint): number | bigint {
-  return Number.isSafeInteger(Number(v)) ? Number(v) : v;
-}
-
-/** go-yaml v3's resolve() for an untagged plain scalar. */
-export function resolvePlain(s: string, allowTimestamp = true): unknown {
-  if (NULL_WORDS.has(s)) return null;
-  if (TRUE_WORDS.has(s)) return true;
-  if (FALSE_WORDS.has(s)) return false;
-  const c = s[0] as string;
-  if (c === ".") {
-    if (s === ".nan" || s === ".NaN" || s === ".NAN") return Number.NaN;
-    if (s === ".inf" || s === ".Inf" || s === ".INF") return Number.POSITIVE_INFINITY;
-    return parseGoFloat(s) ?? s;
-  }
-  if (c !== "+" && c !== "-" && !(c >= "0" && c <= "9")) return s;
-  if (s === "+.inf" || s === "+.Inf" || s === "+.INF") return Number.POSITIVE_INFINITY;
-  if (s === "-.inf" || s === "-.Inf" || s === "-.INF") return Number.NEGATIVE_INFINITY;
-  if (allowTimestamp) {
-    const ts = parseTimestamp(s);
-    if (ts !== undefined) return ts;
-  }
-  const plain = s.replaceAll("_", "");
-  const i = parseGoInt(plain, false) ?? parseGoInt(plain, true);
-  if (i !== undefined) return intValue(i);
-  if (YAML_STYLE_FLOAT.test(plain)) {
-    const f = parseGoFloat(plain);
-    if (f !== undefined) return f;
-  }
-  for (const [prefix, digits, base] of [
-    ["0b", /^[01]+$/, "0b"],
-    ["0o", /^[0-7]+$/, "0o"],
-  ] as const) {
-    const neg = plain.startsWith(`-${prefix}`);
-    if (!neg && !plain.startsWith(prefix)) continue;
-    const body = plain.slice(neg ? 3 : 2);
-    if (digits.test(body)) return intValue(BigInt(`${base}${body}`) * (neg ? -1n : 1n));
-  }
-  return s;
+  return resolved.value;
 }

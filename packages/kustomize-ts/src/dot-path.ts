@@ -1,5 +1,5 @@
 /**
- * kyaml field paths, as replacements use them: `a.b.[name=x].c`, `a.0.b`, `a.*.b`,
+ * Dot-separated kyaml field paths, as replacements use them: `a.b.[name=x].c`, `a.0.b`, `a.*.b`,
  * `metadata.annotations.[example.com/key]`, `a\.b` (an escaped dot).
  *
  * Two lookups exist, as in kyaml: `lookupPath` (PathGetter: exact `[k=v]` matching, used for
@@ -10,6 +10,7 @@
 
 import { stringify } from "yaml";
 import { setOwn } from "./own.ts";
+import { plainValue } from "./yaml/resolve.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: YAML data is untyped by nature.
 type Value = any;
@@ -92,7 +93,7 @@ function kindName(v: Value): string {
   return "ScalarNode";
 }
 
-function wrongKind(expected: string, v: Value): FieldPathError {
+export function wrongKind(expected: string, v: Value): FieldPathError {
   return new FieldPathError(
     `wrong node kind: expected ${expected} but got ${kindName(v)}: node contents:\n${stringify(v).trimEnd()}`,
   );
@@ -171,7 +172,7 @@ export class Untagged {
 
 /** Turns the untyped scalars left by `matchPath` into plain values. */
 export function settleUntagged(v: Value): Value {
-  if (v instanceof Untagged) return resolveScalar(v.text);
+  if (v instanceof Untagged) return plainValue(v.text, "v3");
   if (Array.isArray(v)) {
     v.forEach((e, i) => {
       v[i] = settleUntagged(e);
@@ -285,25 +286,4 @@ function matchSeq(
   // A list entry created from `[k=v]` holds v as an untyped YAML scalar.
   list.push(field === "" ? new Untagged(pattern) : { [field]: new Untagged(pattern) });
   return matchSeq(rn, part, rest, create, true);
-}
-
-/**
- * The value a plain YAML scalar of this text has (yaml.v3's resolution): null, booleans,
- * numbers, else the string.
- */
-export function resolveScalar(text: string): Value {
-  if (text === "" || text === "~" || text === "null" || text === "Null" || text === "NULL") {
-    return null;
-  }
-  if (text === "true" || text === "True" || text === "TRUE") return true;
-  if (text === "false" || text === "False" || text === "FALSE") return false;
-  if (/^[-+]?(0|[1-9][0-9]*)$/.test(text)) {
-    const n = Number(text);
-    if (Number.isSafeInteger(n)) return n;
-  }
-  if (/^[-+]?0[xX][0-9a-fA-F]+$/.test(text)) return Number.parseInt(text, 16);
-  if (/^[-+]?0o[0-7]+$/.test(text)) return Number.parseInt(text.replace("0o", ""), 8);
-  if (/^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/.test(text)) return Number(text);
-  if (/^[-+]?\.(inf|Inf|INF)$/.test(text)) return text.startsWith("-") ? -Infinity : Infinity;
-  return text;
 }

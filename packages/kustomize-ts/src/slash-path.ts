@@ -1,5 +1,6 @@
 /**
- * Field specs: "apply to kind K at path a/b/c" rules, walked the way kustomize's
+ * Slash-separated field spec paths (`spec/template/metadata/labels`, `\/` a literal slash):
+ * field specs are "apply to kind K at path a/b/c" rules, walked the way kustomize's
  * fieldspec filter does (sequences are traversed transparently, `[]` marks a sequence,
  * fields are created only when the spec says so).
  */

@@ -3,28 +3,32 @@
  * resource into fields of selected target resources.
  */
 
-import { type KubernetesObject, KustomizeError } from "./api.ts";
+import { syncAliases } from "../aliases.ts";
+import { type KubernetesObject, KustomizeError } from "../api.ts";
+import type { Transformer } from "../context.ts";
 import {
   type CreateKind,
   FieldPathError,
   isMap,
   lookupPath,
   matchPath,
-  resolveScalar,
   type Slot,
   scalarText,
   settleUntagged,
   smarterSplitPath,
   Untagged,
-} from "./fieldpath.ts";
-import { setOwn } from "./own.ts";
+} from "../dot-path.ts";
+import { setOwn } from "../own.ts";
 import {
   matchesLabelSelector,
   matchesSelector,
   type ResId,
   resIdString,
   resIdsOf,
-} from "./patches/selector.ts";
+} from "../patches/selector.ts";
+import type { Resource } from "../resource.ts";
+import { parseYamlStream } from "../yaml/parse.ts";
+import { plainValue } from "../yaml/resolve.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: YAML data is untyped by nature.
 type Value = any;
@@ -262,7 +266,7 @@ function yamlTag(v: Value): string {
 function retype(like: Value, text: string): Value {
   if (like instanceof Untagged) return new Untagged(text);
   if (typeof like === "string") return text;
-  const resolved = resolveScalar(text);
+  const resolved = plainValue(text, "v3");
   const fits =
     like === null
       ? resolved === null
@@ -299,7 +303,7 @@ function setFieldValue(options: FieldOptions, slot: Slot, value: Value): void {
     next =
       typeof next === "string"
         ? tv.join(options.delimiter)
-        : resolveScalar(tv.join(options.delimiter));
+        : plainValue(tv.join(options.delimiter), "v3");
   }
   if (scalarTarget) {
     // A scalar target keeps its type and takes only the text.
@@ -424,3 +428,34 @@ export function applyReplacements(
     }
   });
 }
+
+export interface ReplacementConfig {
+  /** Replacement entries, or `{path: file}` entries naming files of them. */
+  replacements: readonly unknown[];
+}
+
+/** `replacements` of a kustomization or a ReplacementTransformer config. */
+export const replacementTransformer: Transformer<ReplacementConfig> = (list, ctx, config) => {
+  const { ldr, where } = ctx;
+  const entries: unknown[] = [];
+  config.replacements.forEach((entry, i) => {
+    const path = (entry as { path?: unknown } | null)?.path;
+    if (typeof path !== "string") {
+      entries.push(entry);
+      return;
+    }
+    const text = ldr.readFile(path, { file: where.file, key: `replacements[${i}]` });
+    // A replacement file holds entries (a list of them per document, or one), not resources.
+    for (const doc of parseYamlStream(text, ldr.display(ldr.abs(path)))) {
+      if (Array.isArray(doc)) entries.push(...doc);
+      else entries.push(doc);
+    }
+  });
+  const objects = list.map((r) => r.obj);
+  applyReplacements(objects, entries, where.file, (_obj, i) => (list[i] as Resource).prevIds);
+  objects.forEach((obj, i) => {
+    const r = list[i] as Resource;
+    r.obj = obj;
+    syncAliases(obj, r.aliases);
+  });
+};

@@ -5,28 +5,17 @@
  * own id), as kustomize's patch transformers do.
  */
 import { parse } from "yaml";
-import { syncAliases } from "./aliases.ts";
-import type { KubernetesObject } from "./api.ts";
-import { KustomizeError } from "./api.ts";
-import type { PatchArg, Selector } from "./kustomization.ts";
-import type { Loader } from "./loader.ts";
-import { applyJson6902 } from "./patches/json6902.ts";
-import { matchesLabelSelector } from "./patches/selector.ts";
-import { strategicMerge } from "./patches/strategic-merge.ts";
-import {
-  effectiveNamespace,
-  idClusterScoped,
-  idEquals,
-  idString,
-  type ResId,
-  Resource,
-} from "./resource.ts";
-import { resourcesFromText } from "./resources.ts";
-
-interface Where {
-  file: string;
-  key: string;
-}
+import { syncAliases } from "../aliases.ts";
+import type { KubernetesObject } from "../api.ts";
+import { KustomizeError } from "../api.ts";
+import type { Transformer, Where } from "../context.ts";
+import type { PatchArg, Selector } from "../kustomization.ts";
+import { applyJson6902 } from "../patches/json6902.ts";
+import type { Schema } from "../patches/schema.ts";
+import { matchesLabelSelector } from "../patches/selector.ts";
+import { strategicMerge } from "../patches/strategic-merge.ts";
+import { effectiveNamespace, idEquals, idString, type ResId, type Resource } from "../resource.ts";
+import { resourcesFromText } from "../resources.ts";
 
 function anchored(pattern: string | undefined, where: Where): RegExp | undefined {
   if (!pattern) return undefined;
@@ -143,6 +132,7 @@ function applySm(
   r: Resource,
   patch: SmPatch,
   options: Record<string, boolean> | undefined,
+  schema: Schema,
 ): void {
   const allowNameChange = options?.allowNameChange === true;
   const allowKindChange = options?.allowKindChange === true;
@@ -151,6 +141,7 @@ function applySm(
     allowNameChange,
     allowKindChange,
     source: patch.res.source,
+    schema,
   });
   if (next === null || Object.keys(next).length === 0) {
     const i = list.indexOf(r);
@@ -212,8 +203,10 @@ function withInternalAnnotations(
   return next;
 }
 
-/** One entry of `patches`. */
-export function applyPatch(ldr: Loader, list: Resource[], p: PatchArg, where: Where): void {
+/** One entry of `patches`: a strategic merge or JSON 6902 patch, with or without a target. */
+export const patchTransformer: Transformer<PatchArg> = (list, ctx, p) => {
+  const { ldr, where } = ctx;
+  const schema = ctx.build.schema;
   const inline = (p.patch ?? "").trim();
   if (inline === "" && !p.path)
     throw new KustomizeError("must specify one of patch and path", where);
@@ -241,14 +234,16 @@ export function applyPatch(ldr: Loader, list: Resource[], p: PatchArg, where: Wh
       );
     }
     const patch = patches[0] as SmPatch;
-    for (const r of selectResources(list, p.target, where)) applySm(list, r, patch, p.options);
+    for (const r of selectResources(list, p.target, where)) {
+      applySm(list, r, patch, p.options, schema);
+    }
     return;
   }
   for (const patch of patches) {
     const target = findPatchTarget(list, patch, where);
-    applySm(list, target, patch, p.options);
+    applySm(list, target, patch, p.options, schema);
   }
-}
+};
 
 function findPatchTarget(list: Resource[], patch: SmPatch, where: Where): Resource {
   const id = patch.res.curId();
@@ -256,7 +251,7 @@ function findPatchTarget(list: Resource[], patch: SmPatch, where: Where): Resour
   if (matches.length === 1) return matches[0] as Resource;
   const what = matches.length === 0 ? "no resource matches" : "multiple resources match";
   throw new KustomizeError(
-    `${what} strategic merge patch ${idString(id)}${idClusterScoped(id) ? "" : ""} (failed to find unique target for patch from ${patch.res.source})`,
+    `${what} strategic merge patch ${idString(id)} (failed to find unique target for patch from ${patch.res.source})`,
     where,
   );
 }
@@ -277,15 +272,21 @@ function patchKind(text: string, source: string, where: Where): "sm" | "json" {
   return "sm";
 }
 
+export interface PatchStrategicMergeConfig {
+  /** Files of patches, or inline YAML. */
+  paths: readonly string[];
+}
+
 /** `patchesStrategicMerge`: each entry is inline YAML or a file of patches. */
-export function applyPatchesStrategicMerge(
-  ldr: Loader,
-  list: Resource[],
-  entries: string[],
-  file: string,
-): void {
+export const patchStrategicMergeTransformer: Transformer<PatchStrategicMergeConfig> = (
+  list,
+  ctx,
+  config,
+) => {
+  const { ldr } = ctx;
+  const { file } = ctx.where;
   const patches: SmPatch[] = [];
-  entries.forEach((entry, i) => {
+  config.paths.forEach((entry, i) => {
     const where = { file, key: `patchesStrategicMerge[${i}]` };
     let loaded: SmPatch[] | undefined;
     if (entry.includes("\n") || /^\s*(apiVersion|kind|metadata)\s*:/.test(entry)) {
@@ -303,12 +304,13 @@ export function applyPatchesStrategicMerge(
   });
   for (const patch of patches) {
     const target = findPatchTarget(list, patch, { file, key: "patchesStrategicMerge" });
-    applySm(list, target, patch, undefined);
+    applySm(list, target, patch, undefined, ctx.build.schema);
   }
-}
+};
 
 /** One entry of `patchesJson6902`. */
-export function applyPatchJson6902(ldr: Loader, list: Resource[], p: PatchArg, where: Where): void {
+export const patchJson6902Transformer: Transformer<PatchArg> = (list, ctx, p) => {
+  const { ldr, where } = ctx;
   if (!p.target) throw new KustomizeError("must specify a target for a JSON 6902 patch", where);
   const inline = p.patch ?? "";
   if (inline === "" && !p.path) throw new KustomizeError("empty file path and empty jsonOp", where);
@@ -322,6 +324,4 @@ export function applyPatchJson6902(ldr: Loader, list: Resource[], p: PatchArg, w
     r.obj = applyJson6902(r.obj, ops, source);
     r.aliases = [];
   }
-}
-
-export { Resource };
+};

@@ -2,10 +2,7 @@
  * `vars` (deprecated in kustomize, still common): each var names an object and a field;
  * after names are final, `$(VAR)` in the var-reference fields is replaced by that value.
  */
-import { KustomizeError } from "./api.ts";
-import { withCustom } from "./config/custom.ts";
-import { VAR_REFERENCES } from "./config/fieldspecs.ts";
-import { compactSpec, isMap, specMatches, walkSpec } from "./fieldspec.ts";
+import { KustomizeError } from "../api.ts";
 import {
   effectiveNamespace,
   type Gvk,
@@ -13,9 +10,8 @@ import {
   idClusterScoped,
   type ResId,
   type Resource,
-} from "./resource.ts";
-
-const SPECS = VAR_REFERENCES.map(compactSpec);
+} from "../resource.ts";
+import { type FieldSpec, isMap, specMatches, walkSpec } from "../slash-path.ts";
 
 export interface VarArg {
   name?: string;
@@ -142,8 +138,12 @@ function replaceIn(input: string, values: Map<string, unknown>): unknown {
   return out + input.slice(checkpoint);
 }
 
-/** kustomize's ResolveVars: substitute every var in the var-reference fields. */
-export function resolveVars(vars: readonly Var[], list: readonly Resource[]): void {
+/** kustomize's ResolveVars: substitute every var in the var-reference fields, `specs`. */
+export function resolveVars(
+  vars: readonly Var[],
+  list: readonly Resource[],
+  specs: readonly FieldSpec[],
+): void {
   if (vars.length === 0) return;
   const values = new Map<string, unknown>();
   for (const v of vars) {
@@ -181,7 +181,7 @@ export function resolveVars(vars: readonly Var[], list: readonly Resource[]): vo
   }
   for (const r of list) {
     const gvk = r.gvk();
-    for (const spec of withCustom("varReference", SPECS)) {
+    for (const spec of specs) {
       if (!specMatches(spec, gvk)) continue;
       walkSpec(r.obj, spec, undefined, (holder, key) => {
         const h = holder as Record<string | number, unknown>;
