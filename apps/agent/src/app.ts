@@ -7,26 +7,28 @@ import Fastify, {
   type FastifyServerOptions,
 } from "fastify";
 import type { Logger } from "pino";
-import { TaskDeltas } from "./agent/task-deltas.ts";
-import { type Capacity, connectionCapacity, openFileLimit } from "./capacity.ts";
 import type { Config } from "./config.ts";
-import { createLogger } from "./logger.ts";
-import { AccessLog } from "./plugins/access-log.ts";
-import { AllowedMethods } from "./plugins/allowed-methods.ts";
-import { clientErrorHandler } from "./plugins/client-errors.ts";
-import { ErrorResponse, registerErrorHandling, sendFrameworkError } from "./plugins/errors.ts";
-import { registerFaultInjection } from "./plugins/fault.ts";
-import { registerJsonBody } from "./plugins/json-body.ts";
-import { createMetrics, type Metrics, metricsRoutes } from "./plugins/metrics.ts";
-import { registerOpenApi } from "./plugins/openapi.ts";
-import { registerRateLimit, SECURITY_HEADERS } from "./plugins/security.ts";
-import { createSerializerCompiler } from "./plugins/serialization.ts";
-import { createValidatorCompiler } from "./plugins/validation.ts";
-import { Readiness } from "./readiness.ts";
-import { lazyRequestLoggers } from "./request-logger.ts";
+import { AccessLog } from "./platform/access-log.ts";
+import { AllowedMethods } from "./platform/allowed-methods.ts";
+import { type Capacity, connectionCapacity, openFileLimit } from "./platform/capacity.ts";
+import { clientErrorHandler } from "./platform/client-errors.ts";
+import { ErrorResponse, registerErrorHandling, sendFrameworkError } from "./platform/errors.ts";
+import { registerFaultInjection } from "./platform/fault.ts";
+import { registerJsonBody } from "./platform/json-body.ts";
+import { createLogger } from "./platform/logger.ts";
+import { createMetrics, type Metrics } from "./platform/metrics.ts";
+import { registerOpenApi } from "./platform/openapi.ts";
+import { Readiness } from "./platform/readiness.ts";
+import { lazyRequestLoggers } from "./platform/request-logger.ts";
+import { registerRateLimit, SECURITY_HEADERS } from "./platform/security.ts";
+import { createSerializerCompiler } from "./platform/serialization.ts";
+import { createValidatorCompiler } from "./platform/validation.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { metricsRoutes } from "./routes/metrics.ts";
 import { DEFAULT_KEEP_ALIVE_MS, taskEventRoutes } from "./routes/task-events.ts";
 import { taskRoutes } from "./routes/tasks.ts";
+import { TaskMetrics } from "./runner/task-metrics.ts";
+import { answerStoreError } from "./tasks/errors.ts";
 import type { TaskStore } from "./tasks/store.ts";
 
 export interface AppDeps {
@@ -40,8 +42,6 @@ export interface AppDeps {
   eventsKeepAliveMs?: number;
   /** Defaults to what the process's file limit holds. */
   capacity?: Capacity;
-  /** Text streamed by the agent in this process, sent as `delta` events. */
-  deltas?: TaskDeltas;
 }
 
 declare module "fastify" {
@@ -49,6 +49,8 @@ declare module "fastify" {
     /** What GET /ready reports; the server turns it to draining on shutdown. */
     readiness: Readiness;
     metrics: Metrics;
+    /** What this process did to tasks; the runner counts into it too. */
+    taskMetrics: TaskMetrics;
   }
 }
 
@@ -57,6 +59,17 @@ const MAX_PARAM_LENGTH = 100;
 
 /** An incoming x-request-id is kept when it looks like an id, so traces join up across services. */
 const REQUEST_ID = /^[\w.:@-]{1,128}$/;
+
+/** What the OpenAPI document says about the service as a whole. */
+const API_DOCUMENT = {
+  title: "Agent service",
+  description:
+    "Tasks API with health, readiness and metrics. A created task is run in the background by the agent runner (unless RUNNER=off): read it with GET /tasks/{id}, or follow it with GET /tasks/{id}/events. Every error has the body `{ error, message, details? }`; `details` names each field and the rule it broke.",
+  tags: [
+    { name: "tasks", description: "Create, read, follow, list, move and delete tasks." },
+    { name: "operations", description: "Probes and metrics for the platform." },
+  ],
+};
 
 /** Builds the service without listening: server.ts listens, tests use inject(). */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -78,6 +91,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       createSerializerCompiler(externalSchemas),
   } as unknown;
   const metrics = createMetrics({ version: config.appVersion });
+  const taskMetrics = new TaskMetrics();
+  metrics.add(taskMetrics.metrics());
   const lifecycle = new AccessLog({
     started: (request, reply) => {
       reply.headers(SECURITY_HEADERS);
@@ -152,7 +167,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   routes.watch(app);
-  registerErrorHandling(app, { bodyLimit: config.bodyLimit, routes });
+  registerErrorHandling(app, { bodyLimit: config.bodyLimit, routes, answers: [answerStoreError] });
   registerFaultInjection(app, config.fault);
   if (config.rateLimit) await registerRateLimit(app, config.rateLimit);
 
@@ -165,23 +180,21 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     if (config.role === "worker") return;
     await instance.register(taskRoutes, {
       store,
-      onTaskCreated: () => {
-        metrics.tasksCreated.inc();
-        metrics.tasks.statusChanged("created");
-      },
-      onTaskMoved: (status) => metrics.tasks.statusChanged(status),
+      onTaskCreated: () => taskMetrics.created(),
+      onTaskMoved: (status) => taskMetrics.statusChanged(status),
     });
     await instance.register(taskEventRoutes, {
       store,
       keepAliveMs: deps.eventsKeepAliveMs ?? DEFAULT_KEEP_ALIVE_MS,
       maxStreams: capacity.maxStreams,
-      deltas: deps.deltas ?? new TaskDeltas(),
     });
   };
   await describe(app);
-  if (config.role !== "worker") registerOpenApi(app, { version: config.appVersion, describe });
+  if (config.role !== "worker")
+    registerOpenApi(app, { ...API_DOCUMENT, version: config.appVersion, describe });
 
   app.decorate("readiness", readiness);
   app.decorate("metrics", metrics);
+  app.decorate("taskMetrics", taskMetrics);
   return app;
 }

@@ -3,12 +3,11 @@ import type { FastifyInstance } from "fastify";
 import type { Logger } from "pino";
 import { createAgent } from "./agent/index.ts";
 import { ModelMetrics } from "./agent/model-metrics.ts";
-import { TaskDeltas } from "./agent/task-deltas.ts";
 import type { Agent } from "./agent/types.ts";
 import { buildApp } from "./app.ts";
 import { type Config, ConfigError, loadConfig } from "./config.ts";
-import { createLogger } from "./logger.ts";
-import { Readiness } from "./readiness.ts";
+import { createLogger } from "./platform/logger.ts";
+import { Readiness } from "./platform/readiness.ts";
 import { Runner } from "./runner/runner.ts";
 import { createStore } from "./tasks/create-store.ts";
 import type { TaskStore } from "./tasks/store.ts";
@@ -90,7 +89,6 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
 
   const logger = options.logger ?? createLogger(config);
   let agent: Agent | undefined;
-  const deltas = new TaskDeltas();
   const modelMetrics = new ModelMetrics();
   let opened: TaskStore | undefined;
   if (config.runner.enabled) {
@@ -98,9 +96,9 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
       agent =
         options.agent ??
         (await createAgent(config, {
-          deltas,
           metrics: modelMetrics,
-          // the store opens after the agent is set up; tools run only once tasks do
+          // the store opens after the agent is set up; tools and text come only once tasks run
+          deltas: { publish: (delta) => opened?.publishDelta(delta) },
           getTask: async (id) => opened?.get(id),
         }));
     } catch (err) {
@@ -125,7 +123,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
     checkIntervalMs: config.readyCheckIntervalMs,
     checkTimeoutMs: config.databaseTimeoutMs,
   });
-  const app = await buildApp({ config, store, logger, readiness, deltas });
+  const app = await buildApp({ config, store, logger, readiness });
   if (config.agent.kind === "model") app.metrics.add(modelMetrics.metrics());
   try {
     await app.listen({ port: config.port, host: config.host });
@@ -138,7 +136,7 @@ export async function startService(options: ServiceOptions = {}): Promise<Servic
   }
 
   const runner =
-    agent && new Runner({ ...config.runner, store, agent, logger, metrics: app.metrics.tasks });
+    agent && new Runner({ ...config.runner, store, agent, logger, metrics: app.taskMetrics });
   runner?.start();
 
   let stopping: Promise<void> | undefined;

@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "./support/app.ts";
-import { type RunningServer, rawExchange, spawnServer, tricklingPost } from "./support/http.ts";
+import { rawExchange, tricklingPost, useServer } from "./support/http.ts";
 
 interface Case {
   name: string;
@@ -491,17 +491,10 @@ const RAW: RawCase[] = [
 ];
 
 describe("hostile input, over a socket", () => {
-  let server: RunningServer;
-  beforeAll(async () => {
-    server = await spawnServer({
-      RUNNER: "off",
-      HEADERS_TIMEOUT_MS: "300",
-      REQUEST_TIMEOUT_MS: "600",
-    }).ready;
-  });
-  afterAll(async () => {
-    server.child.kill("SIGKILL");
-    await server.exited;
+  const server = useServer({
+    RUNNER: "off",
+    HEADERS_TIMEOUT_MS: "300",
+    REQUEST_TIMEOUT_MS: "600",
   });
 
   for (const each of RAW) {

@@ -2,32 +2,23 @@
  * The service as users and Kubernetes meet it: a real process on a real port.
  */
 import { type AddressInfo, createServer } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   openRawRequest,
-  type RunningServer,
   rawExchange,
   send,
   sleep,
   spawnServer,
   startSlowPost,
   tricklingPost,
+  useServer,
 } from "./support/http.ts";
 
 const jsonHeaders = { "content-type": "application/json" };
 
 describe("a running server", () => {
-  let server: RunningServer;
-
-  beforeAll(async () => {
-    // RUNNER=off: tasks move only through PATCH here, as without the runner
-    server = await spawnServer({ BODY_LIMIT: "4kb", APP_VERSION: "main-abc1234", RUNNER: "off" })
-      .ready;
-  });
-  afterAll(async () => {
-    server.child.kill("SIGKILL");
-    await server.exited;
-  });
+  // RUNNER=off: tasks move only through PATCH here, as without the runner
+  const server = useServer({ BODY_LIMIT: "4kb", APP_VERSION: "main-abc1234", RUNNER: "off" });
 
   it("answers the probes", async () => {
     const health = await send(server.baseUrl, "/health");
@@ -147,18 +138,10 @@ describe("a running server", () => {
 });
 
 describe("clients that break HTTP or take too long", () => {
-  let server: RunningServer;
-
-  beforeAll(async () => {
-    server = await spawnServer({
-      RUNNER: "off",
-      HEADERS_TIMEOUT_MS: "300",
-      REQUEST_TIMEOUT_MS: "600",
-    }).ready;
-  });
-  afterAll(async () => {
-    server.child.kill("SIGKILL");
-    await server.exited;
+  const server = useServer({
+    RUNNER: "off",
+    HEADERS_TIMEOUT_MS: "300",
+    REQUEST_TIMEOUT_MS: "600",
   });
 
   it("answers a request that is not HTTP with 400 in the API's error body", async () => {

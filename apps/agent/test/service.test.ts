@@ -3,7 +3,7 @@ import { createServer, type Server } from "node:net";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { ExampleAgent } from "../src/agent/example-agent.ts";
-import { createLogger } from "../src/logger.ts";
+import { createLogger } from "../src/platform/logger.ts";
 import { type Service, type ServiceOptions, startService } from "../src/service.ts";
 import { MemoryTaskStore } from "../src/tasks/memory-store.ts";
 import { send, sleep, startSlowPost } from "./support/http.ts";

@@ -5,9 +5,9 @@
  * no OpenAPI. What the service costs beyond this is the price of those features.
  */
 import Fastify from "fastify";
-import { ErrorResponse } from "../../src/plugins/errors.ts";
-import { createValidatorCompiler } from "../../src/plugins/validation.ts";
-import { Readiness } from "../../src/readiness.ts";
+import { ErrorResponse } from "../../src/platform/errors.ts";
+import { Readiness } from "../../src/platform/readiness.ts";
+import { createValidatorCompiler } from "../../src/platform/validation.ts";
 import { healthRoutes } from "../../src/routes/health.ts";
 import { taskRoutes } from "../../src/routes/tasks.ts";
 import { MemoryTaskStore } from "../../src/tasks/memory-store.ts";

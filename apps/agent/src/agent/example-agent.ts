@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { truncate } from "../platform/text.ts";
 import type { Task } from "../tasks/store.ts";
-import { truncate } from "../text.ts";
 import type { Agent, RunContext } from "./types.ts";
 
 export interface ExampleAgentOptions {

@@ -2,17 +2,17 @@ import { createOpenAICompatible } from "@ai-sdk/openai-compatible";
 import { isStepCount, type LanguageModel, streamText, tool } from "ai";
 import { z } from "zod";
 import type { Task } from "../tasks/store.ts";
+import type { DeltaSink } from "../tasks/task-deltas.ts";
 import { PermanentError, TransientError } from "./errors.ts";
 import type { ModelConfig } from "./model-config.ts";
 import { classifyModelError } from "./model-errors.ts";
 import type { ModelMetrics } from "./model-metrics.ts";
-import type { TaskDeltas } from "./task-deltas.ts";
 import type { Agent, RunContext } from "./types.ts";
 
 export interface ModelAgentOptions {
   config: ModelConfig;
   /** Where each streamed piece of text goes (to GET /tasks/:id/events). */
-  deltas: TaskDeltas;
+  deltas: DeltaSink;
   metrics: ModelMetrics;
   /** Reads a task by id, for the get_task tool. */
   getTask: (id: string) => Promise<Task | undefined>;

@@ -1,5 +1,5 @@
 import type { Metric } from "prom-client";
-import { type MetricValue, scrapeTimeMetric } from "../plugins/scrape-time-metric.ts";
+import { type MetricValue, scrapeTimeMetric } from "../platform/scrape-time-metric.ts";
 
 /** How one model call ended, as counted in model_call_duration_seconds. */
 export type ModelCallOutcome =

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncJsonSchemaToTs } from "@fastify/type-provider-json-schema-to-ts";
 import type { JSONSchema } from "json-schema-to-ts";
-import type { Readiness } from "../readiness.ts";
+import type { Readiness } from "../platform/readiness.ts";
 
 const HealthResponse = {
   type: "object",
@@ -52,7 +52,7 @@ export interface HealthRoutesOptions {
 /** Probes are polled every few seconds, so they log only warnings. */
 export const healthRoutes: FastifyPluginAsyncJsonSchemaToTs<{
   Options: HealthRoutesOptions;
-}> = async (app, { version, readiness }) => {
+}> = async function healthRoutes(app, { version, readiness }) {
   app.get(
     "/health",
     {
@@ -66,7 +66,7 @@ export const healthRoutes: FastifyPluginAsyncJsonSchemaToTs<{
       },
     },
     // Not async: the liveness probe is the hottest path and skips the promise round trip.
-    (_request, reply) => {
+    function getHealth(_request, reply) {
       reply.send({
         status: "healthy",
         version,
@@ -92,7 +92,7 @@ export const healthRoutes: FastifyPluginAsyncJsonSchemaToTs<{
         },
       },
     },
-    async (_request, reply) => {
+    async function getReadiness(_request, reply) {
       const { ready, checks } = await readiness.report();
       if (ready) return { status: "ready" as const, checks };
       const failing = Object.entries(checks)

@@ -1,18 +1,17 @@
 import { PassThrough } from "node:stream";
 import type { FastifyPluginAsyncJsonSchemaToTs } from "@fastify/type-provider-json-schema-to-ts";
-import type { TaskDelta, TaskDeltas } from "../agent/task-deltas.ts";
-import { ERROR_STATUSES as E, errorResponse, sendError } from "../plugins/errors.ts";
-import type { Task, TaskStore } from "../tasks/store.ts";
-import { notFound, TaskParams } from "./tasks.ts";
+import { ERROR_STATUSES, errorResponse, sendError } from "../platform/errors.ts";
+import { TaskParams } from "../schemas/task.ts";
+import { notFound, TASK_ERROR_STATUSES } from "../tasks/errors.ts";
+import type { Task, TaskApiStore } from "../tasks/store.ts";
+import type { TaskDelta } from "../tasks/task-deltas.ts";
 
 export interface TaskEventRoutesOptions {
-  store: TaskStore;
+  store: TaskApiStore;
   /** A comment line this often keeps proxies from closing a quiet stream. */
   keepAliveMs: number;
   /** Streams served at once; past it, 503 (each holds a connection and a file descriptor). */
   maxStreams: number;
-  /** Text the agent streams in this process; without it, only status events are sent. */
-  deltas?: TaskDeltas;
 }
 
 export const DEFAULT_KEEP_ALIVE_MS = 15_000;
@@ -38,7 +37,7 @@ export function isNewer(candidate: Task, last: Task): boolean {
  */
 export const taskEventRoutes: FastifyPluginAsyncJsonSchemaToTs<{
   Options: TaskEventRoutesOptions;
-}> = async (app, { store, keepAliveMs, maxStreams, deltas }) => {
+}> = async function taskEventRoutes(app, { store, keepAliveMs, maxStreams }) {
   const open = new Set<() => void>();
   /** Streams past the cap check that are still reading their first snapshot. */
   let starting = 0;
@@ -57,7 +56,7 @@ export const taskEventRoutes: FastifyPluginAsyncJsonSchemaToTs<{
         summary: "Follow a task's status changes (server-sent events)",
         operationId: "followTask",
         description:
-          'A text/event-stream of `status` events whose data is the task as returned by GET /tasks/{id}. The first event is the current state; one follows each status change, in order; the stream ends after a completed or failed event (EventSource clients should then call close(), or they reconnect and get the final state again). While an agent that streams its answer (AGENT=model) runs the task in the same process, `delta` events carry each piece of text as it arrives: data `{"id":"...","attempt":1,"text":"..."}`, in order, between the `running` and the final status event; a retry starts its text again with a higher `attempt`. Deltas are live only: the complete text is in the task\'s result. A comment line keeps quiet streams open. A task deleted meanwhile ends the stream with a `deleted` event.',
+          'A text/event-stream of `status` events whose data is the task as returned by GET /tasks/{id}. The first event is the current state; one follows each status change, in order; the stream ends after a completed or failed event (EventSource clients should then call close(), or they reconnect and get the final state again). While an agent that streams its answer (AGENT=model) runs the task (in this process, or with PostgreSQL in any process sharing the database), `delta` events carry each piece of text as it arrives: data `{"id":"...","attempt":1,"text":"..."}`, in order, between the `running` and the final status event; a retry starts its text again with a higher `attempt`. Deltas are live only: the complete text is in the task\'s result. A comment line keeps quiet streams open. A task deleted meanwhile ends the stream with a `deleted` event.',
         params: TaskParams,
         response: {
           200: {
@@ -72,15 +71,15 @@ export const taskEventRoutes: FastifyPluginAsyncJsonSchemaToTs<{
               },
             },
           },
-          400: E[400],
-          404: E[404],
+          400: ERROR_STATUSES[400],
+          404: TASK_ERROR_STATUSES[404],
           503: errorResponse(
             "The task store is unreachable, or this replica serves EVENTS_MAX_STREAMS streams already; retry after Retry-After seconds.",
           ),
         },
       },
     },
-    async (request, reply) => {
+    async function followTask(request, reply) {
       const { id } = request.params;
       if (open.size + starting >= maxStreams) {
         // the connection goes too: an idle one left open would count against the file limit
@@ -103,10 +102,10 @@ export const taskEventRoutes: FastifyPluginAsyncJsonSchemaToTs<{
       const unsubscribeStatus = store.subscribe((task) => {
         if (task.id === id) deliver(task);
       });
-      const unsubscribeDeltas = deltas?.subscribe(id, (delta) => deliverDelta(delta));
+      const unsubscribeDeltas = store.subscribeDeltas(id, (delta) => deliverDelta(delta));
       const unsubscribe = () => {
         unsubscribeStatus();
-        unsubscribeDeltas?.();
+        unsubscribeDeltas();
       };
       let current: Task | undefined;
       starting += 1;

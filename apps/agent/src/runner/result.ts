@@ -1,4 +1,4 @@
-import { truncate, wellFormed } from "../text.ts";
+import { truncate, wellFormed } from "../platform/text.ts";
 
 /** The longest error message kept on a task; agents' errors can carry whole responses. */
 export const MAX_ERROR_LENGTH = 2000;

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 import { isRetryable, PermanentError, requestedRetryDelay } from "../agent/errors.ts";
 import type { Agent } from "../agent/types.ts";
 import type { RunnerConfig } from "../config.ts";
-import { StoreDataError, type Task, type TaskStore } from "../tasks/store.ts";
+import { StoreDataError, type Task, type TaskRunnerStore } from "../tasks/store.ts";
 import { retryDelay } from "./backoff.ts";
 import { checkResult, describeError } from "./result.ts";
 
@@ -21,7 +21,7 @@ export interface RunnerOptions
     RunnerConfig,
     "concurrency" | "taskTimeoutMs" | "maxAttempts" | "leaseMs" | "pollMs" | "retryDelayMs"
   > {
-  store: TaskStore;
+  store: TaskRunnerStore;
   agent: Agent;
   logger: Logger;
   metrics?: RunnerMetrics;
@@ -98,7 +98,7 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 export class Runner {
   readonly owner: string;
   readonly #options: RunnerOptions;
-  readonly #store: TaskStore;
+  readonly #store: TaskRunnerStore;
   readonly #logger: Logger;
   readonly #active = new Map<string, ActiveRun>();
   readonly #retryTimers = new Set<NodeJS.Timeout>();

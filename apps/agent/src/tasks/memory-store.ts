@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { isoTime } from "../iso-time.ts";
+import { isoTime } from "../platform/iso-time.ts";
 import {
   ALLOWED_TRANSITIONS,
   type ClaimOptions,
@@ -13,6 +13,7 @@ import {
   type TaskStore,
   type TransitionResult,
 } from "./store.ts";
+import { type TaskDelta, TaskDeltas } from "./task-deltas.ts";
 
 /** A task plus the bookkeeping a runner needs, never shown to clients. */
 interface Entry {
@@ -50,6 +51,7 @@ export class MemoryTaskStore implements TaskStore {
   readonly #entries: Entry[] = [];
   readonly #byId = new Map<string, Entry>();
   readonly #listeners = new Set<(task: Task) => void>();
+  readonly #deltas = new TaskDeltas();
   #seq = 0;
   #closed = false;
   readonly #now: () => number;
@@ -211,6 +213,14 @@ export class MemoryTaskStore implements TaskStore {
     return () => {
       this.#listeners.delete(listener);
     };
+  }
+
+  publishDelta(delta: TaskDelta): void {
+    this.#deltas.publish(delta);
+  }
+
+  subscribeDeltas(id: string, listener: (delta: TaskDelta) => void): () => void {
+    return this.#deltas.subscribe(id, listener);
   }
 
   async check(): Promise<void> {

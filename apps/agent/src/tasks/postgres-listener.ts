@@ -7,8 +7,9 @@ export interface ListenerLogger {
 
 export interface ChangeListenerOptions {
   clientConfig: pg.ClientConfig;
-  channel: string;
-  onPayload(payload: string): void;
+  /** Channels LISTENed on one connection: their notifications arrive in commit order. */
+  channels: readonly string[];
+  onPayload(channel: string, payload: string): void;
   logger?: ListenerLogger | undefined;
   /** First and longest wait between reconnection attempts. */
   retryMinMs?: number;
@@ -67,13 +68,15 @@ export function startChangeListener(options: ChangeListenerOptions): ChangeListe
     next.on("error", (error) => dropped(next, error));
     next.on("end", () => dropped(next));
     next.on("notification", (message) => {
-      if (message.channel === options.channel && message.payload !== undefined) {
-        options.onPayload(message.payload);
+      if (options.channels.includes(message.channel) && message.payload !== undefined) {
+        options.onPayload(message.channel, message.payload);
       }
     });
     try {
       await next.connect();
-      await next.query(`listen ${next.escapeIdentifier(options.channel)}`);
+      for (const channel of options.channels) {
+        await next.query(`listen ${next.escapeIdentifier(channel)}`);
+      }
     } catch (error) {
       dropped(next, error instanceof Error ? error : new Error(String(error)));
       return;

@@ -1,6 +1,7 @@
 import pg from "pg";
 import { MIGRATIONS, TASKS_CHANNEL } from "./migrations/index.ts";
 import { decodeCursor, encodeCursor } from "./postgres-cursor.ts";
+import { DELTAS_CHANNEL, DeltaSender, unpackDeltas } from "./postgres-deltas.ts";
 import { toStoreError, withDeadline } from "./postgres-errors.ts";
 import { isUuid, uuidv7 } from "./postgres-ids.ts";
 import { type ChangeListener, startChangeListener } from "./postgres-listener.ts";
@@ -19,6 +20,7 @@ import {
   type TaskStore,
   type TransitionResult,
 } from "./store.ts";
+import { type TaskDelta, TaskDeltas } from "./task-deltas.ts";
 
 export interface PostgresStoreOptions {
   connectionString: string;
@@ -88,9 +90,18 @@ class PostgresTaskStore implements TaskStore {
   #changes: ChangeListener | undefined;
   #migrated: Promise<void> | undefined;
   #dispatch: Promise<void> = Promise.resolve();
+  /** Deltas received from the database, for this process's listeners. */
+  readonly #deltas = new TaskDeltas();
+  readonly #deltaSender: DeltaSender;
 
   constructor(options: PostgresStoreOptions) {
     this.#options = options;
+    this.#deltaSender = new DeltaSender({
+      send: async (payload) => {
+        await this.#query("select pg_notify($1, $2)", [DELTAS_CHANNEL, payload]);
+      },
+      logger: options.logger,
+    });
     this.#pool = new pg.Pool({
       connectionString: options.connectionString,
       max: options.poolMax,
@@ -147,14 +158,30 @@ class PostgresTaskStore implements TaskStore {
         keepAlive: true,
         application_name: "agent-listener",
       },
-      channel: TASKS_CHANNEL,
+      channels: [TASKS_CHANNEL, DELTAS_CHANNEL],
       logger: this.#options.logger,
-      onPayload: (payload) => {
-        // one at a time, so listeners see a task's changes in commit order
-        this.#dispatch = this.#dispatch.then(() => this.#deliver(payload));
+      onPayload: (channel, payload) => {
+        // one at a time, so listeners see a task's changes and text in commit order
+        this.#dispatch = this.#dispatch.then(() =>
+          channel === DELTAS_CHANNEL ? this.#deliverDeltas(payload) : this.#deliver(payload),
+        );
       },
     });
     return this.#changes;
+  }
+
+  #deliverDeltas(payload: string): void {
+    let deltas: TaskDelta[];
+    try {
+      deltas = unpackDeltas(payload);
+    } catch (error) {
+      this.#options.logger?.warn(
+        { err: error instanceof Error ? error.message : String(error) },
+        "could not read a task delta notification",
+      );
+      return;
+    }
+    for (const delta of deltas) this.#deltas.publish(delta);
   }
 
   async #deliver(payload: string): Promise<void> {
@@ -304,6 +331,7 @@ class PostgresTaskStore implements TaskStore {
 
   async complete(id: string, owner: string, result: unknown): Promise<Task | undefined> {
     if (!isUuid(id)) return undefined;
+    await this.#deltaSender.sent();
     const [row] = await this.#query<TaskRow>(
       `update tasks set status = 'completed', result = $3::jsonb, error = null,
          lease_owner = null, lease_until = null, updated_at = ${NOW}
@@ -320,6 +348,7 @@ class PostgresTaskStore implements TaskStore {
     options?: { retryAt?: Date },
   ): Promise<Task | undefined> {
     if (!isUuid(id)) return undefined;
+    await this.#deltaSender.sent();
     const retryAt = options?.retryAt;
     const [row] = await this.#query<TaskRow>(
       `update tasks set status = $4, error = $3, run_after = $5,
@@ -332,6 +361,7 @@ class PostgresTaskStore implements TaskStore {
 
   async release(id: string, owner: string): Promise<boolean> {
     if (!isUuid(id)) return false;
+    await this.#deltaSender.sent();
     const rows = await this.#query(
       `update tasks set status = 'created', lease_owner = null, lease_until = null, updated_at = ${NOW}
        where id = $1 and status = 'running' and lease_owner = $2 returning id`,
@@ -347,6 +377,14 @@ class PostgresTaskStore implements TaskStore {
     };
   }
 
+  publishDelta(delta: TaskDelta): void {
+    this.#deltaSender.publish(delta);
+  }
+
+  subscribeDeltas(id: string, listener: (delta: TaskDelta) => void): () => void {
+    return this.#deltas.subscribe(id, listener);
+  }
+
   async check(): Promise<void> {
     await this.#query("select 1");
   }
@@ -354,7 +392,11 @@ class PostgresTaskStore implements TaskStore {
   /** Bounded like every operation: a vanished server must not hold up shutdown. */
   async close(): Promise<void> {
     this.#listeners.clear();
-    const closing = Promise.all([this.#changes?.close(), this.#pool.end().catch(() => undefined)]);
+    const closing = Promise.all([
+      this.#changes?.close(),
+      // text still on its way goes out first
+      this.#deltaSender.sent().then(() => this.#pool.end().catch(() => undefined)),
+    ]);
     await withDeadline(this.#options.timeoutMs, () => closing).catch(() => undefined);
   }
 }

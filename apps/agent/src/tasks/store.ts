@@ -1,6 +1,8 @@
+import type { TaskDelta } from "./task-deltas.ts";
+
 /**
- * The task model and the storage contract every store implements (in-memory, PostgreSQL).
- * Routes and the background runner talk only to this interface.
+ * The task model and the storage contract every store implements (in-memory, PostgreSQL):
+ * the routes use TaskApiStore, the background runner TaskRunnerStore.
  */
 
 export const TASK_STATUSES = ["created", "running", "completed", "failed"] as const;
@@ -60,8 +62,8 @@ export interface ClaimOptions {
   leaseMs: number;
 }
 
-export interface TaskStore {
-  readonly kind: "memory" | "postgres";
+/** What the API does with tasks: the routes and the event streams. */
+export interface TaskApiStore {
   create(input: NewTask): Promise<Task>;
   get(id: string): Promise<Task | undefined>;
   /** Newest first; the cursor stays correct while other tasks are inserted. */
@@ -73,11 +75,22 @@ export interface TaskStore {
   transition(id: string, to: TaskStatus): Promise<TransitionResult>;
   /** false when there was no such task. */
   delete(id: string): Promise<boolean>;
-
   /**
-   * Runner support. Claims up to `limit` tasks, oldest first, that are `created` and due
-   * (no pending retry delay), or `running` with an expired lease (their runner died):
-   * sets status running, the lease, attempts + 1. Safe across processes sharing a store.
+   * Calls `listener` with the task after each change to it (with PostgreSQL, changes made
+   * by any process sharing the database). Returns an unsubscribe function.
+   */
+  subscribe(listener: (task: Task) => void): () => void;
+  /** Calls `listener` with each delta published for task `id`; returns an unsubscribe function. */
+  subscribeDeltas(id: string, listener: (delta: TaskDelta) => void): () => void;
+}
+
+/** What the background runner (and the agent it runs) does with tasks. */
+export interface TaskRunnerStore {
+  readonly kind: "memory" | "postgres";
+  /**
+   * Claims up to `limit` tasks, oldest first, that are `created` and due (no pending retry
+   * delay), or `running` with an expired lease (their runner died): sets status running, the
+   * lease, attempts + 1. Safe across processes sharing a store.
    */
   claim(options: ClaimOptions): Promise<Task[]>;
   /** Extends the lease while the owner still holds it; false when it lost the task. */
@@ -96,12 +109,21 @@ export interface TaskStore {
   ): Promise<Task | undefined>;
   /** running -> created without counting a failure (runner shutting down). */
   release(id: string, owner: string): Promise<boolean>;
-  /**
-   * Calls `listener` with the task after each change to it (with PostgreSQL, changes made
-   * by any process sharing the database). Returns an unsubscribe function.
-   */
+  /** Wakes the runner when a task is created, instead of waiting for its next poll. */
   subscribe(listener: (task: Task) => void): () => void;
+  /**
+   * Hands a piece of text the agent streamed to the clients following the task (with
+   * PostgreSQL, in every process sharing the database). Live only, never stored. A change
+   * to the task made after it reaches those clients after it.
+   */
+  publishDelta(delta: TaskDelta): void;
+}
 
+/**
+ * A store: one implementation per backend serves both sides, plus what the service itself
+ * asks of it (readiness, shutdown).
+ */
+export interface TaskStore extends TaskApiStore, TaskRunnerStore {
   /** Throws a StoreUnavailableError when the backing store cannot serve. */
   check(): Promise<void>;
   close(): Promise<void>;

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { createLogger } from "../../src/logger.ts";
+import { createLogger } from "../../src/platform/logger.ts";
 import { type Service, startService } from "../../src/service.ts";
 import type { Task } from "../../src/tasks/store.ts";
 import { type EventStream, openEvents } from "../support/events.ts";

@@ -9,8 +9,8 @@ import { ModelAgent } from "../../src/agent/model-agent.ts";
 import { DEFAULT_SYSTEM_PROMPT } from "../../src/agent/model-config.ts";
 import { classifyModelError, retryAfterMs } from "../../src/agent/model-errors.ts";
 import { ModelMetrics } from "../../src/agent/model-metrics.ts";
-import { TaskDeltas } from "../../src/agent/task-deltas.ts";
 import { ConfigError, loadConfig } from "../../src/config.ts";
+import { TaskDeltas } from "../../src/tasks/task-deltas.ts";
 
 const KEY = "sk-config-test-secret";
 const MODEL = { AGENT: "model", MODEL_BASE_URL: "https://api.example.com/v1/", MODEL_NAME: "m-1" };

@@ -1,9 +1,10 @@
 import { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
+import { afterEach } from "vitest";
 import { buildApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
-import { createLogger } from "../../src/logger.ts";
-import { Readiness } from "../../src/readiness.ts";
+import { createLogger } from "../../src/platform/logger.ts";
+import { Readiness } from "../../src/platform/readiness.ts";
 import { MemoryTaskStore } from "../../src/tasks/memory-store.ts";
 import type { TaskStore } from "../../src/tasks/store.ts";
 
@@ -54,3 +55,19 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
 }
 
 export const json = { "content-type": "application/json" };
+
+/**
+ * For a test file whose tests each build an app: returns the builder, and closes the app a
+ * test built once it is over.
+ */
+export function appPerTest(): (options?: TestAppOptions) => Promise<TestApp> {
+  let current: TestApp | undefined;
+  afterEach(async () => {
+    await current?.app.close();
+    current = undefined;
+  });
+  return async (options) => {
+    current = await createTestApp(options);
+    return current;
+  };
+}

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { request } from "node:http";
 import { connect } from "node:net";
 import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll } from "vitest";
 
 export interface Answer {
   status: number;
@@ -128,6 +129,39 @@ export function spawnServer(
   // A server meant to fail never becomes ready: that is for the caller to check, not an error.
   ready.catch(() => {});
   return { child, ready, exited, stdout: () => out, stderr: () => err };
+}
+
+/**
+ * One real server for the tests of the describe block that calls this: started before the
+ * first, killed after the last. Its fields can be read inside the tests only.
+ */
+export function useServer(env: Record<string, string>): RunningServer {
+  let server: RunningServer | undefined;
+  beforeAll(async () => {
+    server = await spawnServer(env).ready;
+  });
+  afterAll(async () => {
+    server?.child.kill("SIGKILL");
+    await server?.exited;
+  });
+  const started = (): RunningServer => {
+    if (!server) throw new Error("the server starts before the tests: read it inside one");
+    return server;
+  };
+  return {
+    get child() {
+      return started().child;
+    },
+    get baseUrl() {
+      return started().baseUrl;
+    },
+    get exited() {
+      return started().exited;
+    },
+    stdout: () => started().stdout(),
+    stderr: () => started().stderr(),
+    logs: () => started().logs(),
+  };
 }
 
 /**

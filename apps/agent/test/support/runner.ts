@@ -1,8 +1,8 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import type { Agent, RunContext } from "../../src/agent/types.ts";
-import { TaskMetrics } from "../../src/plugins/task-metrics.ts";
 import { Runner, type RunnerOptions } from "../../src/runner/runner.ts";
+import { TaskMetrics } from "../../src/runner/task-metrics.ts";
 import type { Task, TaskStore } from "../../src/tasks/store.ts";
 
 export interface TestRunner {

@@ -5,7 +5,7 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Readiness } from "../../src/readiness.ts";
+import { Readiness } from "../../src/platform/readiness.ts";
 import {
   createPostgresTaskStore,
   type PostgresStoreOptions,

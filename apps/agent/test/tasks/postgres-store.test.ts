@@ -94,6 +94,42 @@ describe("PostgreSQL task store", () => {
     }
   });
 
+  it("carries deltas to the other processes in order, long ones in pieces, before the task's completion", async () => {
+    const worker = await createPostgresTaskStore(options());
+    const api = await createPostgresTaskStore(options());
+    try {
+      await admin.query("truncate tasks");
+      const task = await api.create({ title: "streamed elsewhere" });
+      const seen: string[] = [];
+      api.subscribe((changed) => {
+        if (changed.id === task.id && changed.status !== "created") {
+          seen.push(`status ${changed.status}`);
+        }
+      });
+      const texts: string[] = [];
+      api.subscribeDeltas(task.id, (delta) => {
+        seen.push("delta");
+        texts.push(delta.text);
+      });
+      await worker.claim({ owner: "w", limit: 1, leaseMs: 30_000 });
+      await eventually(() => expect(seen).toEqual(["status running"]));
+      // a burst of small pieces and one far past the notification limit, in multi-byte text
+      const published = Array.from({ length: 300 }, (_, n) => `${n} `);
+      published.push("ü😀".repeat(5_000), "end");
+      for (const text of published) worker.publishDelta({ id: task.id, attempt: 1, text });
+      await worker.complete(task.id, "w", { text: published.join("") });
+      await eventually(() => expect(seen.at(-1)).toBe("status completed"), 10_000);
+      expect(seen.filter((item) => item.startsWith("status"))).toEqual([
+        "status running",
+        "status completed",
+      ]);
+      expect(texts.join("")).toBe(published.join(""));
+      expect(texts.length).toBeGreaterThan(published.length);
+    } finally {
+      await Promise.all([worker.close(), api.close()]);
+    }
+  });
+
   it("delivers changes too large for a notification by reading the task", async () => {
     const store = await createPostgresTaskStore(options());
     try {

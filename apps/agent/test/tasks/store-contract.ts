@@ -520,6 +520,45 @@ export function describeTaskStoreContract(name: string, factory: StoreFactory): 
       });
     });
 
+    describe("deltas", () => {
+      it("hands a task's deltas to its listeners in order, before the change that follows them", async () => {
+        const store = await open();
+        const task = await store.create({ title: "streamed" });
+        const other = await store.create({ title: "elsewhere" });
+        const seen: string[] = [];
+        store.subscribe((changed) => {
+          // (a store that notifies asynchronously may still report the creation)
+          if (changed.id === task.id && changed.status !== "created") {
+            seen.push(`status ${changed.status}`);
+          }
+        });
+        const stop = store.subscribeDeltas(task.id, (delta) =>
+          seen.push(`delta ${delta.attempt} ${delta.text}`),
+        );
+        await store.claim({ owner: "r", limit: 1, leaseMs: 30_000 });
+        await eventually(() => expect(seen).toEqual(["status running"]));
+        for (const text of ["Hel", "lo", ", ", "world"]) {
+          store.publishDelta({ id: task.id, attempt: 1, text });
+        }
+        store.publishDelta({ id: other.id, attempt: 1, text: "not for this task" });
+        await store.complete(task.id, "r", { text: "Hello, world" });
+        await eventually(() =>
+          expect(seen).toEqual([
+            "status running",
+            "delta 1 Hel",
+            "delta 1 lo",
+            "delta 1 , ",
+            "delta 1 world",
+            "status completed",
+          ]),
+        );
+        stop();
+        store.publishDelta({ id: task.id, attempt: 1, text: "after unsubscribing" });
+        await sleep(100);
+        expect(seen).toHaveLength(6);
+      });
+    });
+
     it("passes its health check", async () => {
       const store = await open();
       await expect(store.check()).resolves.toBeUndefined();

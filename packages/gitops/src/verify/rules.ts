@@ -27,6 +27,8 @@ export const RULES: Readonly<Record<string, string>> = {
     "no Secret with data or stringData in git: an ExternalSecret or a SealedSecret instead",
   "secret-store":
     "every ExternalSecret reads from a ClusterSecretStore (named in components/external-secrets)",
+  "model-settings":
+    "with AGENT=model, MODEL_BASE_URL and MODEL_NAME are set and MODEL_API_KEY comes from a Secret (secretKeyRef, or envFrom an ExternalSecret's Secret), never a literal value or a ConfigMap",
   "task-runner": "an API with ROLE=api has a workload of its image beside it that runs the tasks",
   "service-selector": "a Service selects the pods of a Deployment and no others",
   "service-target-port": "a Service's targetPort is a port the selected pods declare",

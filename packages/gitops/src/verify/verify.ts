@@ -7,6 +7,7 @@ import { checkArgoCD } from "./rules/argocd.ts";
 import { CANARY_RULES } from "./rules/canary.ts";
 import type { ObjectRule, RuleContext } from "./rules/context.ts";
 import { checkImages } from "./rules/images.ts";
+import { checkModelSettings } from "./rules/model.ts";
 import { POD_RULES } from "./rules/pods.ts";
 import { SECRET_RULES } from "./rules/secrets.ts";
 import { checkSmokeTest, SELECTOR_RULES } from "./rules/selectors.ts";
@@ -18,6 +19,7 @@ import { objectName } from "./types.ts";
 const OBJECT_RULES: ObjectRule[] = [
   checkImages,
   ...POD_RULES,
+  checkModelSettings,
   ...SELECTOR_RULES,
   ...CANARY_RULES,
   ...SECRET_RULES,

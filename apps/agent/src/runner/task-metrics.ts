@@ -1,21 +1,28 @@
 import type { Metric } from "prom-client";
-import type { RunnerMetrics, RunOutcome } from "../runner/runner.ts";
+import { type MetricValue, scrapeTimeMetric } from "../platform/scrape-time-metric.ts";
 import type { TaskStatus } from "../tasks/store.ts";
-import { type MetricValue, scrapeTimeMetric } from "./scrape-time-metric.ts";
+import type { RunnerMetrics, RunOutcome } from "./runner.ts";
 
 /** Seconds: agent runs take from milliseconds (the example) to minutes (model calls, tools). */
 const RUN_BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
 /**
- * What this process did to tasks: status changes it made (API and runner), runs by how they
+ * What this process did to tasks: tasks created, status changes it made (API and runner), runs by how they
  * ended with their durations, retries scheduled, and runs in progress. Counting costs a few
  * additions; prom-client only sees the totals when /metrics is scraped.
  */
 export class TaskMetrics implements RunnerMetrics {
   readonly #statusChanges = new Map<TaskStatus, number>();
+  #created = 0;
   readonly #runs = new Map<RunOutcome, { buckets: number[]; sum: number; count: number }>();
   #retries = 0;
   #running = 0;
+
+  /** POST /tasks created one. */
+  created(): void {
+    this.#created += 1;
+    this.statusChanged("created");
+  }
 
   statusChanged(status: TaskStatus): void {
     this.#statusChanges.set(status, (this.#statusChanges.get(status) ?? 0) + 1);
@@ -45,6 +52,15 @@ export class TaskMetrics implements RunnerMetrics {
 
   metrics(): Metric[] {
     return [
+      scrapeTimeMetric(
+        "tasks_created_total",
+        "Tasks created through POST /tasks.",
+        "counter",
+        () => [{ labels: {}, value: this.#created }],
+        () => {
+          this.#created = 0;
+        },
+      ),
       scrapeTimeMetric(
         "task_status_changes_total",
         "Tasks this process moved into each status: created (POST, a retry, a release), running, completed, failed.",

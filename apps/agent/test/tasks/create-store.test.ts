@@ -1,10 +1,10 @@
 import pino from "pino";
 import { describe, expect, it, vi } from "vitest";
-import { createStore } from "../src/tasks/create-store.ts";
-import { MemoryTaskStore } from "../src/tasks/memory-store.ts";
+import { createStore } from "../../src/tasks/create-store.ts";
+import { MemoryTaskStore } from "../../src/tasks/memory-store.ts";
 
 const fake = vi.hoisted(() => ({ options: undefined as unknown }));
-vi.mock("../src/tasks/postgres-store.ts", () => ({
+vi.mock("../../src/tasks/postgres-store.ts", () => ({
   createPostgresTaskStore: async (options: unknown) => {
     fake.options = options;
     return { kind: "postgres", close: async () => {} };

@@ -1,5 +1,5 @@
 import { type Logger, type LoggerOptions, pino } from "pino";
-import type { Config } from "./config.ts";
+import type { Config } from "../config.ts";
 import { isoTime } from "./iso-time.ts";
 import { BatchedStdout } from "./log-destination.ts";
 

@@ -7,12 +7,16 @@ export interface MetricValue {
   metricName?: string;
 }
 
-/** A metric in the shape a prom-client Registry collects, computed at scrape time. */
+/**
+ * A metric in the shape a prom-client Registry collects, computed at scrape time; `reset`
+ * is what Registry.resetMetrics() does to it (nothing, unless given).
+ */
 export function scrapeTimeMetric(
   name: string,
   help: string,
   type: string,
   values: () => MetricValue[],
+  reset: () => void = () => undefined,
 ): Metric {
   return {
     name,
@@ -20,6 +24,6 @@ export function scrapeTimeMetric(
     type,
     aggregator: "sum",
     get: async () => ({ name, help, type, aggregator: "sum", values: values() }),
-    reset: () => undefined,
+    reset,
   } as unknown as Metric;
 }

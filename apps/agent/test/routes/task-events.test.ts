@@ -1,16 +1,16 @@
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { TransientError } from "../src/agent/errors.ts";
-import { isNewer } from "../src/routes/task-events.ts";
-import type { Runner } from "../src/runner/runner.ts";
-import { MemoryTaskStore } from "../src/tasks/memory-store.ts";
-import { createPostgresTaskStore } from "../src/tasks/postgres-store.ts";
-import { StoreUnavailableError, type Task } from "../src/tasks/store.ts";
-import { createTestApp, json, type TestApp } from "./support/app.ts";
-import { type EventStream, openEvents, statuses } from "./support/events.ts";
-import { openRawRequest, send } from "./support/http.ts";
-import { createTestDatabase, type TestDatabase } from "./support/postgres.ts";
-import { scriptedAgent, startRunner } from "./support/runner.ts";
+import { TransientError } from "../../src/agent/errors.ts";
+import { isNewer } from "../../src/routes/task-events.ts";
+import type { Runner } from "../../src/runner/runner.ts";
+import { MemoryTaskStore } from "../../src/tasks/memory-store.ts";
+import { createPostgresTaskStore } from "../../src/tasks/postgres-store.ts";
+import { StoreUnavailableError, type Task } from "../../src/tasks/store.ts";
+import { createTestApp, json, type TestApp } from "../support/app.ts";
+import { type EventStream, openEvents, statuses } from "../support/events.ts";
+import { openRawRequest, send } from "../support/http.ts";
+import { createTestDatabase, type TestDatabase } from "../support/postgres.ts";
+import { scriptedAgent, startRunner } from "../support/runner.ts";
 
 /** Counts live subscriptions, to prove streams let go of theirs. */
 class CountingStore extends MemoryTaskStore {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { truncate } from "../text.ts";
 import { ApiError } from "./errors.ts";
+import { truncate } from "./text.ts";
 
 /** The API's bodies are flat objects: anything nested deeper is refused before validation. */
 export const MAX_BODY_DEPTH = 32;

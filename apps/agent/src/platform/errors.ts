@@ -1,8 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { FromSchema, JSONSchema } from "json-schema-to-ts";
-import { InvalidCursorError, StoreDataError, StoreUnavailableError } from "../tasks/store.ts";
-import { truncate } from "../text.ts";
 import type { AllowedMethods } from "./allowed-methods.ts";
+import { truncate } from "./text.ts";
 
 /** The one error body every endpoint returns. */
 export const ErrorResponse = {
@@ -42,10 +41,7 @@ export const ErrorResponse = {
 
 export type ErrorBody = FromSchema<typeof ErrorResponse>;
 
-/**
- * For text fields: PostgreSQL cannot store U+0000 in text, so it is refused up front with
- * a 400 in every store rather than a 500 in one of them.
- */
+/** For text that must not contain U+0000 (the detail says so in words: rule no_nul). */
 export const NO_NUL_PATTERN = "^[^\\u0000]*$";
 /** For required text: at least one character that is not white space. */
 export const NOT_BLANK_PATTERN = "\\S";
@@ -59,16 +55,13 @@ export function errorResponse<const Description extends string>(description: Des
   return { $ref: "ErrorResponse", description } as const;
 }
 
-/** What the shared statuses mean, for errorResponse(). */
+/** What the statuses every route may answer mean, for errorResponse(). */
 export const ERROR_STATUSES = {
   400: errorResponse(
     "A field or parameter is invalid: details names each one and the rule it broke.",
   ),
-  404: errorResponse("There is no task with this id."),
-  409: errorResponse("The move is not allowed from the task's current status."),
   413: errorResponse("The body is larger than BODY_LIMIT."),
   415: errorResponse("The body is not sent as application/json."),
-  503: errorResponse("The task store is unreachable; retry after Retry-After seconds."),
 } as const;
 
 /** A client mistake found outside schema validation, answered as it says. */
@@ -292,13 +285,23 @@ export function sendFrameworkError(
 }
 
 /**
+ * Answers an error the service's own parts know (a store that is away, say), or returns
+ * undefined to leave it to the next one.
+ */
+export type ErrorAnswer = (
+  err: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+) => FastifyReply | undefined;
+
+/**
  * Installs the error handler, the 404 handler and the shared error schema: client
- * mistakes become 4xx bodies in the one error format, anything else a 500 without
- * internals (the log has them, under the request id).
+ * mistakes become 4xx bodies in the one error format, errors `answers` know get theirs,
+ * anything else a 500 without internals (the log has them, under the request id).
  */
 export function registerErrorHandling(
   app: FastifyInstance,
-  options: { bodyLimit: number; routes: AllowedMethods },
+  options: { bodyLimit: number; routes: AllowedMethods; answers?: readonly ErrorAnswer[] },
 ): void {
   app.setErrorHandler((err: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     if (err.validation) {
@@ -318,34 +321,9 @@ export function registerErrorHandling(
     if (err instanceof ApiError) {
       return sendError(reply, err.statusCode, err.error, err.message, err.details);
     }
-    if (err instanceof StoreUnavailableError) {
-      request.log.warn({ err }, "task store unavailable");
-      reply.header("retry-after", "5");
-      return sendError(
-        reply,
-        503,
-        "store_unavailable",
-        "The task store is unreachable right now; retry in a few seconds.",
-      );
-    }
-    if (err instanceof StoreDataError) {
-      // the request's values passed validation but not the database: a gap in the schemas
-      request.log.warn({ err }, "the task store refused a value");
-      return sendError(
-        reply,
-        400,
-        "invalid_value",
-        `A value in the request cannot be stored (${err.message}); change it and send the request again.`,
-      );
-    }
-    if (err instanceof InvalidCursorError) {
-      return sendError(
-        reply,
-        400,
-        "validation_failed",
-        "cursor is not a next_cursor this API returned; start again without a cursor.",
-        [{ field: "cursor", rule: "cursor", message: err.message }],
-      );
+    for (const answer of options.answers ?? []) {
+      const answered = answer(err, request, reply);
+      if (answered) return answered;
     }
     const known = err.code ? FRAMEWORK_ERRORS[err.code] : undefined;
     if (known) {

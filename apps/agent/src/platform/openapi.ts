@@ -1,9 +1,13 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
-import { truncate } from "../text.ts";
 import { sendError } from "./errors.ts";
+import { truncate } from "./text.ts";
 
 export interface OpenApiOptions {
   version: string;
+  /** What the document says about the service as a whole, and the tags its routes use. */
+  title: string;
+  description: string;
+  tags: ReadonlyArray<{ name: string; description: string }>;
   /** Registers the documented routes (the same function the app itself uses). */
   describe: (instance: FastifyInstance) => Promise<void>;
 }
@@ -86,16 +90,8 @@ async function buildDocsInstance(options: OpenApiOptions): Promise<FastifyInstan
   await instance.register(swagger, {
     openapi: {
       openapi: "3.1.0",
-      info: {
-        title: "Agent service",
-        description:
-          "Tasks API with health, readiness and metrics. A created task is run in the background by the agent runner (unless RUNNER=off): read it with GET /tasks/{id}, or follow it with GET /tasks/{id}/events. Every error has the body `{ error, message, details? }`; `details` names each field and the rule it broke.",
-        version: options.version,
-      },
-      tags: [
-        { name: "tasks", description: "Create, read, follow, list, move and delete tasks." },
-        { name: "operations", description: "Probes and metrics for the platform." },
-      ],
+      info: { title: options.title, description: options.description, version: options.version },
+      tags: [...options.tags],
     },
     // Shared schemas (the error body) appear in components under their own $id.
     refResolver: {

@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { describe, expect, it, vi } from "vitest";
-import { LazyRequestLogger, lazyRequestLoggers } from "../src/request-logger.ts";
+import { LazyRequestLogger, lazyRequestLoggers } from "../../src/platform/request-logger.ts";
 
 function capture(level = "info") {
   const lines: Array<Record<string, unknown>> = [];

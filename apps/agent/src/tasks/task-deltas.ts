@@ -1,7 +1,7 @@
 /**
  * Text an agent streams while it works on a task, handed to the clients following the task
- * (GET /tasks/:id/events) in this process. Deltas are live only: they are not stored (the
- * final text is the task's result), and a client connecting later sees only what follows.
+ * (GET /tasks/:id/events). Deltas are live only: they are not stored (the final text is the
+ * task's result), and a client connecting later sees only what follows.
  */
 export interface TaskDelta {
   /** The task's id. */
@@ -11,15 +11,27 @@ export interface TaskDelta {
   text: string;
 }
 
+/** Where an agent hands each piece of text it streams. */
+export interface DeltaSink {
+  publish(delta: TaskDelta): void;
+}
+
 type Listener = (delta: TaskDelta) => void;
 
-export class TaskDeltas {
+/** Deltas handed from publisher to listeners within this process. */
+export class TaskDeltas implements DeltaSink {
   readonly #listeners = new Map<string, Set<Listener>>();
 
   publish(delta: TaskDelta): void {
     const listeners = this.#listeners.get(delta.id);
     if (!listeners) return;
-    for (const listener of listeners) listener(delta);
+    for (const listener of listeners) {
+      try {
+        listener(delta);
+      } catch {
+        // one faulty listener must not keep the text from the others
+      }
+    }
   }
 
   /** Listens to one task's deltas; returns the function that stops listening. */

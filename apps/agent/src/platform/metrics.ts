@@ -1,16 +1,12 @@
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import type { Metric, Registry } from "prom-client";
-import { TaskMetrics } from "./task-metrics.ts";
 
 export interface Metrics {
   /** The registry behind GET /metrics, created on first use. */
   registry(): Promise<Registry>;
   /** Counts a finished request by method, route template and status, with its duration. */
   recordRequest(request: FastifyRequest, reply: FastifyReply): void;
-  tasksCreated: { inc(): void };
-  /** Status changes, runs, retries: fed by the task routes and the runner. */
-  tasks: TaskMetrics;
-  /** Adds metrics of other parts (the model agent's) to GET /metrics. */
+  /** Adds metrics of other parts (the tasks', the model agent's) to GET /metrics. */
   add(extra: Metric[]): void;
 }
 
@@ -123,44 +119,15 @@ class RequestMetrics {
   }
 }
 
-/** A label-less counter, in the shape a prom-client Registry collects. */
-function simpleCounter(name: string, help: string): { metric: Metric; inc(): void } {
-  let value = 0;
-  const metric = {
-    name,
-    help,
-    type: "counter",
-    aggregator: "sum",
-    get: async () => ({
-      name,
-      help,
-      type: "counter",
-      aggregator: "sum",
-      values: [{ labels: {}, value }],
-    }),
-    reset: () => {
-      value = 0;
-    },
-  };
-  return {
-    metric: metric as unknown as Metric,
-    inc: () => {
-      value += 1;
-    },
-  };
-}
-
 /**
  * Prometheus metrics for GET /metrics: requests by method, route template and status
- * (count and duration histogram), tasks created, and the process defaults (CPU, memory,
+ * (count and duration histogram), what other parts add, and the process defaults (CPU, memory,
  * event loop lag, GC). Counting starts with the app; prom-client itself and its process
  * collectors are loaded on the first scrape, keeping them off the start-up path. Each app
  * gets its own registry, so several apps in one process (tests) do not collide.
  */
 export function createMetrics(options: { version: string }): Metrics {
   const requests = new RequestMetrics();
-  const tasksCreated = simpleCounter("tasks_created_total", "Tasks created through POST /tasks.");
-  const tasks = new TaskMetrics();
   const added: Metric[] = [];
 
   let registry: Promise<Registry> | undefined;
@@ -181,8 +148,6 @@ export function createMetrics(options: { version: string }): Metrics {
         "Time from receiving a request to sending the response, by method, route template and status code.",
       ),
     );
-    created.registerMetric(tasksCreated.metric);
-    for (const taskMetric of tasks.metrics()) created.registerMetric(taskMetric);
     for (const metric of added) created.registerMetric(metric);
     return created;
   };
@@ -199,8 +164,6 @@ export function createMetrics(options: { version: string }): Metrics {
       registry ??= createRegistry();
       return registry;
     },
-    tasksCreated: { inc: tasksCreated.inc },
-    tasks,
     add: (extra) => {
       added.push(...extra);
       void registry?.then((created) => {
@@ -209,31 +172,3 @@ export function createMetrics(options: { version: string }): Metrics {
     },
   };
 }
-
-/** GET /metrics; registered with the other documented routes. */
-export const metricsRoutes: FastifyPluginAsync<{ metrics: Metrics }> = async (app, { metrics }) => {
-  app.get(
-    "/metrics",
-    {
-      logLevel: "warn",
-      schema: {
-        tags: ["operations"],
-        summary: "Prometheus metrics",
-        description:
-          "Request counts and durations by route and status, task status changes, agent runs (by outcome, with durations), retries and process metrics, in the Prometheus text format.",
-        operationId: "getMetrics",
-        response: {
-          200: {
-            description: "The Prometheus text exposition format (version 0.0.4).",
-            content: { "text/plain": { schema: { type: "string" } } },
-          },
-        },
-      },
-    },
-    async (_request, reply) => {
-      const registry = await metrics.registry();
-      reply.type(registry.contentType);
-      return registry.metrics();
-    },
-  );
-};

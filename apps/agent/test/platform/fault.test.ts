@@ -1,7 +1,7 @@
 import Fastify from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
-import { registerFaultInjection } from "../src/plugins/fault.ts";
-import { createTestApp, type TestApp } from "./support/app.ts";
+import { registerFaultInjection } from "../../src/platform/fault.ts";
+import { createTestApp, type TestApp } from "../support/app.ts";
 
 let current: TestApp | undefined;
 afterEach(async () => {

@@ -1,8 +1,8 @@
 import { EventEmitter } from "node:events";
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "../src/logger.ts";
-import { exitOnCrash } from "../src/service.ts";
+import { createLogger } from "../../src/platform/logger.ts";
+import { exitOnCrash } from "../../src/service.ts";
 
 function capture() {
   const lines: Array<Record<string, unknown>> = [];

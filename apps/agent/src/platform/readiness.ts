@@ -1,5 +1,4 @@
 import type { FastifyBaseLogger } from "fastify";
-import type { TaskStore } from "./tasks/store.ts";
 
 export type CheckName = "starting" | "draining" | "store";
 
@@ -14,7 +13,8 @@ export interface ReadinessReport {
 }
 
 export interface ReadinessOptions {
-  store: TaskStore;
+  /** The storage the service cannot serve without; check() throws while it is away. */
+  store: { readonly kind: string; check(): Promise<void> };
   logger: FastifyBaseLogger;
   /** A store check result is reused for this long, so probe floods do not hit the database. */
   checkIntervalMs: number;

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setImmediate as nextTurn } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { BatchedStdout } from "../src/log-destination.ts";
+import { BatchedStdout } from "../../src/platform/log-destination.ts";
 
 function file() {
   const path = join(mkdtempSync(join(tmpdir(), "agent-log-")), "out.log");
