@@ -207,7 +207,7 @@ describe("turbo gen agent, non-interactive", () => {
 
   it("ships on the first push: its dev overlay names no source commit yet", () => {
     // CI ships each app whose dev overlay's Source-Commit is unknown or older than its last
-    // change (scripts/affected-apps.ts; the cases are in packages/gitops/test/ci-scripts.test.ts).
+    // change (scripts/affected-apps.ts; the cases are in packages/repo-checks/test/ci-scripts.test.ts).
     const result = spawnSync(process.execPath, ["scripts/affected-apps.ts", "HEAD"], {
       cwd: copy,
       encoding: "utf8",

