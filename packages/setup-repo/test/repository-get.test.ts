@@ -6,8 +6,8 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } fro
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { main } from "../src/cli.ts";
 import { REPOSITORY_USAGE } from "../src/repository-get.ts";
+import { runCli } from "./support/cli.ts";
 
 const FIXTURES = join(import.meta.dirname, "../../gitops/test/fixtures/repository-yaml");
 const EXPECTED = JSON.parse(readFileSync(join(FIXTURES, "expected.json"), "utf8")) as Record<
@@ -29,20 +29,7 @@ function rootWith(fixture: string): string {
   return root;
 }
 
-async function get(cwd: string, ...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(["repository", ...argv], {
-    cwd,
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const get = (cwd: string, ...argv: string[]) => runCli(cwd, ["repository", ...argv]);
 
 describe("setup-repo repository --get", () => {
   it("covers every shared fixture", () => {
