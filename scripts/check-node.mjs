@@ -4,7 +4,7 @@
  * setup-repo): on a Node older than package.json's `engines` asks for, one line says which
  * Node was found, which one is needed and how to get it, before anything that needs the newer
  * Node is loaded (type stripping, module.enableCompileCache, vitest). The apps' entries
- * (apps/<app>/src/server.ts) print the same line; packages/setup-repo/test/node-check.test.ts
+ * (apps/<app>/src/server.ts) print the same line; packages/repo-checks/test/node-check.test.ts
  * holds every entry to it.
  *
  * `pnpm install` runs this as the root's `pnpm:devPreinstall` script, the one lifecycle script

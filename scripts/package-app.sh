@@ -5,7 +5,7 @@
 #   build   turbo run build --filter=<package>
 #   deploy  pnpm deploy --prod               (the package's "files" + production node_modules)
 # The Dockerfile runs each step in its own layer; `all` runs them in a row, which is what
-# packages/gitops/test/package-app.test.ts does before it starts the app from the output.
+# packages/repo-checks/test/package-app.test.ts does before it starts the app from the output.
 #
 # usage: scripts/package-app.sh prune   <app> <out>         (from the repository root)
 #        scripts/package-app.sh install <dir>

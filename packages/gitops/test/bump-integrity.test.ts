@@ -6,13 +6,12 @@
 import { rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { gateHook, startGitops, waitFor } from "./helpers/cli-process.ts";
 import {
   bumpArgs,
-  createFixture,
   DEV,
-  type Fixture,
+  fixturePerTest,
   forAgent,
   git,
   gitEnv,
@@ -22,11 +21,7 @@ import {
   STAGING,
 } from "./helpers/repos.ts";
 
-let fx: Fixture;
-beforeEach(() => {
-  fx = createFixture();
-});
-afterEach(() => fx.cleanup());
+const fx = fixturePerTest();
 
 function originLog(since: string): string[] {
   const out = git(fx.origin, ["log", "--reverse", "--format=%s", `${since}..main`]);

@@ -1,14 +1,13 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   bumpArgs,
-  createFixture,
   DEV,
   DEV_KUSTOMIZATION,
   DIGEST_A,
   DIGEST_B,
-  type Fixture,
+  fixturePerTest,
   forAgent,
   git,
   gitops,
@@ -19,11 +18,7 @@ import {
   renderedImage,
 } from "./helpers/repos.ts";
 
-let fx: Fixture;
-beforeEach(() => {
-  fx = createFixture();
-});
-afterEach(() => fx.cleanup());
+const fx = fixturePerTest();
 
 function trailers(repo: string, rev = "HEAD"): Record<string, string> {
   const out = git(repo, ["log", "-1", "--format=%(trailers:unfold,only)", rev]);

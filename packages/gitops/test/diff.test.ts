@@ -1,14 +1,10 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { affectedOverlays, diffObjects } from "../src/deploy/manifest-diff.ts";
-import { createFixture, DEV, DIGEST_A, type Fixture, git, gitops, IMAGE } from "./helpers/repos.ts";
+import { DEV, DIGEST_A, fixturePerTest, git, gitops, IMAGE } from "./helpers/repos.ts";
 
-let fx: Fixture;
-beforeEach(() => {
-  fx = createFixture();
-});
-afterEach(() => fx.cleanup());
+const fx = fixturePerTest();
 
 function commit(clone: string, path: string, text: string, message: string): void {
   writeFileSync(join(clone, path), text);

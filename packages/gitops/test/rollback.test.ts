@@ -1,14 +1,13 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import {
   bumpArgs,
-  createFixture,
   DEV,
   DIGEST_A,
   DIGEST_B,
   DIGEST_C,
-  type Fixture,
+  fixturePerTest,
   forAgent,
   git,
   gitEnv,
@@ -20,11 +19,7 @@ import {
   STAGING,
 } from "./helpers/repos.ts";
 
-let fx: Fixture;
-beforeEach(() => {
-  fx = createFixture();
-});
-afterEach(() => fx.cleanup());
+const fx = fixturePerTest();
 
 const HOLD = "gitops/apps/agent/overlays/dev/HOLD";
 

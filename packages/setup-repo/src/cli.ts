@@ -1,7 +1,8 @@
 /**
  * `setup-repo [--repo <owner>/<name>] [--registry <host>] [--dry-run]`: run once in a
  * repository created from the template. Acts on the git repository of the directory it was
- * started from (pnpm sets INIT_CWD to it), as git does.
+ * started from (pnpm sets INIT_CWD to it), as git does. `setup-repo repository --get <key>`
+ * prints one value of gitops/repository.yaml (repository-get.ts).
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -10,6 +11,7 @@ import { parseArgs } from "node:util";
 import { SetupError, UsageError } from "./errors.ts";
 import { parseRepository, readOriginUrl, slug } from "./remote.ts";
 import { REPOSITORY_FILE } from "./repository-file.ts";
+import { REPOSITORY_USAGE, repositoryValue } from "./repository-get.ts";
 import { type SetupResult, setupRepository } from "./setup.ts";
 
 export const USAGE = `usage: pnpm setup-repo [--repo <owner>/<name>] [--registry <host>] [--dry-run]
@@ -21,7 +23,9 @@ names, Argo CD repoURLs, the AppProject's sourceRepos, badges and links) to this
                          default: the "origin" remote of this git repository
   --registry <host>      container registry (default: ghcr.io, containers.<host> on Enterprise)
   --dry-run              print what would change, write nothing
-  -h, --help             this text`;
+  -h, --help             this text
+
+  setup-repo repository --get <key>   one value of gitops/repository.yaml (--help: the keys)`;
 
 export interface CliContext {
   cwd: string;
@@ -92,6 +96,7 @@ export async function main(
     stdout: context.stdout ?? ((text) => process.stdout.write(text)),
     stderr: context.stderr ?? ((text) => process.stderr.write(text)),
   };
+  if (argv[0] === "repository") return repositoryCommand(argv.slice(1), ctx);
   try {
     const flags = parseFlags(argv);
     if (flags.help) {
@@ -122,6 +127,27 @@ export async function main(
     }
     if (error instanceof SetupError) {
       ctx.stderr(`setup-repo: ${error.message}\n`);
+      return 1;
+    }
+    throw error;
+  }
+}
+
+function repositoryCommand(argv: readonly string[], ctx: CliContext): number {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    ctx.stdout(`${REPOSITORY_USAGE}\n`);
+    return 0;
+  }
+  try {
+    ctx.stdout(`${repositoryValue(argv, findRoot(ctx.cwd))}\n`);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      ctx.stderr(`setup-repo repository: ${error.message}\n\n${REPOSITORY_USAGE}\n`);
+      return 2;
+    }
+    if (error instanceof SetupError) {
+      ctx.stderr(`setup-repo repository: ${error.message}\n`);
       return 1;
     }
     throw error;

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { findRoot, main, report, USAGE } from "../src/cli.ts";
+import { findRoot, report, USAGE } from "../src/cli.ts";
+import { runCli } from "./support/cli.ts";
 import { fixtureRepo } from "./support/repo.ts";
 
 const dirs: string[] = [];
@@ -10,20 +11,7 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function run(argv: string[], cwd = tmpdir()) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    cwd,
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const run = (argv: string[], cwd = tmpdir()) => runCli(cwd, argv);
 
 describe("setup-repo CLI", () => {
   it("prints its usage with --help", async () => {

@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { main } from "../src/cli.ts";
 import { isDistinctiveName } from "../src/rewrite.ts";
 import { setupRepository } from "../src/setup.ts";
+import { runCli } from "./support/cli.ts";
 import {
   copyRepo,
   currentRepository,
@@ -21,20 +21,7 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function run(cwd: string, ...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await main(argv, {
-    cwd,
-    stdout: (text) => {
-      stdout += text;
-    },
-    stderr: (text) => {
-      stderr += text;
-    },
-  });
-  return { code, stdout, stderr };
-}
+const run = (cwd: string, ...argv: string[]) => runCli(cwd, argv);
 
 const FIXTURE = {
   "gitops/repository.yaml":

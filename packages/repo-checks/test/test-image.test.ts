@@ -2,28 +2,16 @@
  * scripts/test-image.ts, the image gate, without a container engine: its options, the base
  * stand-in's choices, and its checks run against plain processes (the agent from its
  * sources, and servers broken on purpose). The same checks against real images, broken the
- * same ways, are in test/image-gate/broken-images.test.ts (`pnpm --filter @repo/gitops
+ * same ways, are in test/image-gate/broken-images.test.ts (`pnpm --filter @repo/repo-checks
  * test:broken-images`, run by .ci/run where a container engine is).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  checkContents,
-  checkEndpoints,
-  checkSize,
-  checkStop,
-  checkTask,
-  checkUser,
-  checkVersion,
-  type Target,
-  telling,
-  waitReady,
-} from "../../../scripts/image-test/checks.ts";
+import * as checks from "../../../scripts/image-test/checks.ts";
 import { lastLine, must, run } from "../../../scripts/image-test/exec.ts";
 import {
   aptMirror,
@@ -40,9 +28,9 @@ import {
   parseOptions,
   testTag,
 } from "../../../scripts/test-image.ts";
+import { ROOT } from "./support/repository.ts";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
-const FIXTURES = join(dirname(fileURLToPath(import.meta.url)), "fixtures/image-test");
+const FIXTURES = join(import.meta.dirname, "fixtures/image-test");
 
 describe("pnpm test:image options", () => {
   it("defaults to every app on linux/amd64, built from the Dockerfile", () => {
@@ -164,14 +152,14 @@ describe("the base image stand-in", () => {
 
 describe("the image's configuration and files", () => {
   it("wants a numeric user that is not root", () => {
-    expect(checkUser("1000:1000")).toBeUndefined();
-    expect(checkUser("10001")).toBeUndefined();
-    expect(checkUser("root")).toBe(
+    expect(checks.checkUser("1000:1000")).toBeUndefined();
+    expect(checks.checkUser("10001")).toBeUndefined();
+    expect(checks.checkUser("root")).toBe(
       "the image runs as root (USER root): set USER 1000:1000 in the runtime stage",
     );
-    expect(checkUser("")).toContain("the image runs as root (USER unset)");
-    expect(checkUser("0:0")).toContain("runs as root");
-    expect(checkUser("node")).toBe(
+    expect(checks.checkUser("")).toContain("the image runs as root (USER unset)");
+    expect(checks.checkUser("0:0")).toContain("runs as root");
+    expect(checks.checkUser("node")).toBe(
       'the image runs as user "node", not a numeric uid: Kubernetes\' runAsNonRoot cannot verify it; use USER 1000:1000',
     );
   });
@@ -187,18 +175,18 @@ describe("the image's configuration and files", () => {
   ];
 
   it("passes a production install: built JavaScript, dependencies' own files, nothing of ours in TypeScript", () => {
-    expect(checkContents(good, "/app")).toEqual([]);
+    expect(checks.checkContents(good, "/app")).toEqual([]);
   });
 
   it("names dev tooling, tests and sources found under the app", () => {
     expect(
-      checkContents(
+      checks.checkContents(
         [...good, "app/node_modules/.pnpm/vitest@5.1.1/node_modules/vitest/index.js"],
         "/app",
       ),
     ).toEqual(["the image holds vitest (a dev dependency): production installs only dependencies"]);
     expect(
-      checkContents(
+      checks.checkContents(
         [...good, "./app/node_modules/typescript/lib/tsc.js", "app/node_modules/tsx/"],
         "/app",
       ),
@@ -207,7 +195,7 @@ describe("the image's configuration and files", () => {
       "the image holds tsx (a dev dependency): production installs only dependencies",
     ]);
     expect(
-      checkContents(
+      checks.checkContents(
         [
           ...good,
           "app/test/app.test.ts",
@@ -225,8 +213,8 @@ describe("the image's configuration and files", () => {
 
   it("fails when the app adds more than 60 MB over the base", () => {
     const mb = 1024 * 1024;
-    expect(checkSize(210 * mb, 192 * mb, "node:24")).toBeUndefined();
-    expect(checkSize(253.5 * mb, 192 * mb, "node:24")).toBe(
+    expect(checks.checkSize(210 * mb, 192 * mb, "node:24")).toBeUndefined();
+    expect(checks.checkSize(253.5 * mb, 192 * mb, "node:24")).toBe(
       "the app adds 61.5 MB over node:24 (limit 60.0 MB): look for dependencies that belong in devDependencies",
     );
   });
@@ -246,7 +234,7 @@ function processTarget(args: string[], env: Record<string, string>, port: number
     output += chunk;
   });
   const exited = new Promise<number>((resolve) => child.once("exit", (code) => resolve(code ?? 1)));
-  const target: Target = {
+  const target: checks.Target = {
     baseUrl: `http://127.0.0.1:${port}`,
     exitCode: async () => child.exitCode ?? undefined,
     logs: async () => output,
@@ -279,18 +267,18 @@ describe("the checks, against the agent itself", () => {
       SHUTDOWN_DRAIN_MS: "500",
       LOG_LEVEL: "warn",
     });
-    const ready = await waitReady(target, 15_000, startedAt);
+    const ready = await checks.waitReady(target, 15_000, startedAt);
     expect(ready).toHaveProperty("ms");
-    expect(await checkVersion(target, "main-abc1234")).toBeUndefined();
-    expect(await checkVersion(target, "main-0000000")).toBe(
+    expect(await checks.checkVersion(target, "main-abc1234")).toBeUndefined();
+    expect(await checks.checkVersion(target, "main-0000000")).toBe(
       '/health reports version "main-abc1234", expected "main-0000000" (the APP_VERSION build argument)',
     );
-    expect(await checkTask(target)).toBeUndefined();
-    expect(await checkEndpoints(target)).toEqual([]);
-    expect(await checkEndpoints(target, ["/nowhere"])).toEqual([
+    expect(await checks.checkTask(target)).toBeUndefined();
+    expect(await checks.checkEndpoints(target)).toEqual([]);
+    expect(await checks.checkEndpoints(target, ["/nowhere"])).toEqual([
       "/nowhere answered 404, expected 200",
     ]);
-    const stop = await checkStop(target, 500);
+    const stop = await checks.checkStop(target, 500);
     expect(stop.failures).toEqual([]);
     expect(stop.ms).toBeGreaterThanOrEqual(500);
   }, 40_000);
@@ -299,7 +287,7 @@ describe("the checks, against the agent itself", () => {
 describe("the checks, against servers broken on purpose", () => {
   it("an entry point missing from the image (dist dropped from files) fails /ready with the crash", async () => {
     const { target, startedAt } = await start([join(FIXTURES, "missing-entry.mjs")]);
-    const ready = await waitReady(target, 10_000, startedAt);
+    const ready = await checks.waitReady(target, 10_000, startedAt);
     expect(ready).toEqual({
       failure: expect.stringMatching(
         /^the server exited with code 1 before \/ready answered: .*Cannot find module .*dist\/server\.js/,
@@ -309,8 +297,8 @@ describe("the checks, against servers broken on purpose", () => {
 
   it("a server that ignores SIGTERM fails the stop check, killed after the drain and 5 s", async () => {
     const { target, startedAt } = await start([join(FIXTURES, "ignores-sigterm.mjs")]);
-    expect(await waitReady(target, 10_000, startedAt)).toHaveProperty("ms");
-    const stop = await checkStop(target, 100);
+    expect(await checks.waitReady(target, 10_000, startedAt)).toHaveProperty("ms");
+    const stop = await checks.checkStop(target, 100);
     expect(stop.failures).toEqual([
       "SIGTERM: the server did not exit within 5.1 s (SHUTDOWN_DRAIN_MS 100 + 5 s) and was killed: it must stop on SIGTERM (node as the main process, a SIGTERM handler)",
     ]);
@@ -318,8 +306,8 @@ describe("the checks, against servers broken on purpose", () => {
 
   it("a server that drops the request in flight on SIGTERM fails the stop check", async () => {
     const { target, startedAt } = await start([join(FIXTURES, "drops-in-flight.mjs")]);
-    expect(await waitReady(target, 10_000, startedAt)).toHaveProperty("ms");
-    const stop = await checkStop(target, 100);
+    expect(await checks.waitReady(target, 10_000, startedAt)).toHaveProperty("ms");
+    const stop = await checks.checkStop(target, 100);
     expect(stop.failures).toHaveLength(1);
     expect(stop.failures[0]).toMatch(
       /^a request in flight during SIGTERM got .+, expected 201: the server dropped it$/,
@@ -332,23 +320,23 @@ describe("the checks, against servers broken on purpose", () => {
       LOG_LEVEL: "warn",
       SHUTDOWN_DRAIN_MS: "0",
     });
-    expect(await waitReady(target, 15_000, startedAt)).toHaveProperty("ms");
-    expect(await checkTask(target, 600)).toMatch(
+    expect(await checks.waitReady(target, 15_000, startedAt)).toHaveProperty("ms");
+    expect(await checks.checkTask(target, 600)).toMatch(
       /^task [\w-]+ is still created after 0.6 s: the runner does not work inside the image/,
     );
     const silent = processTarget(["-e", "setTimeout(() => {}, 60000)"], {}, await freePort());
     children.push(silent.child);
-    expect(await waitReady(silent.target, 500, silent.startedAt)).toEqual({
+    expect(await checks.waitReady(silent.target, 500, silent.startedAt)).toEqual({
       failure: "/ready did not answer 200 within 0.5 s (last: no answer): no output",
     });
   }, 30_000);
 
   it("picks the telling line of a crash log", () => {
     expect(
-      telling('{"level":30,"msg":"up"}\n{"level":60,"msg":"cannot listen"}\n{"level":30}\n'),
+      checks.telling('{"level":30,"msg":"up"}\n{"level":60,"msg":"cannot listen"}\n{"level":30}\n'),
     ).toBe('{"level":60,"msg":"cannot listen"}');
-    expect(telling("starting\nstopped\n")).toBe("stopped");
-    expect(telling("")).toBe("no output");
+    expect(checks.telling("starting\nstopped\n")).toBe("stopped");
+    expect(checks.telling("")).toBe("no output");
   });
 });
 

@@ -5,29 +5,17 @@
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../../scripts/test-image.ts";
+import { ROOT } from "./support/repository.ts";
 
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
 const VERSION = "main-abc1234";
 
 let work: string;
 let out: string;
 let server: ChildProcess | undefined;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
 
 function packageApp(app: string, target: string): Promise<{ code: number; output: string }> {
   return new Promise((resolve) => {

@@ -3,13 +3,10 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { affectedApps, decideApps, deployableApps } from "../../../scripts/affected-apps.ts";
 import { coverageMarkdown, readCoverage } from "../../../scripts/coverage-summary.ts";
-import { git } from "./helpers/repos.ts";
-
-const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../../..");
+import { git, ROOT } from "./support/repository.ts";
 
 let dir: string;
 beforeEach(() => {

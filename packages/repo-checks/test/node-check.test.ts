@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { nodeVersionProblem, requiredNode } from "../../../scripts/check-node.mjs";
-import { REPO_ROOT } from "./support/repo.ts";
+import { ROOT } from "./support/repository.ts";
 
 const OLD = "20.20.2";
 const scratch = mkdtempSync(join(tmpdir(), "setup-repo-node-check-"));
@@ -22,11 +22,11 @@ writeFileSync(
 );
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-const rootManifest = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8"));
+const rootManifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
 const ENGINES = requiredNode();
 
 /** Runs a command with every node it starts seeing Node 20 (NODE_OPTIONS reaches child nodes too). */
-function onOldNode(command: string, args: string[], cwd = REPO_ROOT) {
+function onOldNode(command: string, args: string[], cwd = ROOT) {
   const { INIT_CWD: _initCwd, NODE_OPTIONS: _options, ...inherited } = process.env;
   const result = spawnSync(command, args, {
     cwd,
@@ -55,7 +55,7 @@ describe("nodeVersionProblem", () => {
 
   it("reads the requirement from the root package.json's engines", () => {
     expect(ENGINES).toBe(rootManifest.engines.node);
-    expect(readFileSync(join(REPO_ROOT, ".nvmrc"), "utf8").trim()).toBe(
+    expect(readFileSync(join(ROOT, ".nvmrc"), "utf8").trim()).toBe(
       String(/\d+/.exec(ENGINES)?.[0]),
     );
   });
@@ -87,17 +87,15 @@ describe("on an old Node", () => {
     expect(result.status).toBe(1);
   });
 
-  const apps = readdirSync(join(REPO_ROOT, "apps")).filter((app) =>
-    existsSync(join(REPO_ROOT, "apps", app, "src/server.ts")),
+  const apps = readdirSync(join(ROOT, "apps")).filter((app) =>
+    existsSync(join(ROOT, "apps", app, "src/server.ts")),
   );
   it.each(apps)(
     "apps/%s/src/server.ts stops with the same line, against its own engines",
     (app) => {
-      const manifest = JSON.parse(
-        readFileSync(join(REPO_ROOT, "apps", app, "package.json"), "utf8"),
-      );
+      const manifest = JSON.parse(readFileSync(join(ROOT, "apps", app, "package.json"), "utf8"));
       expect(manifest.engines.node).toBe(ENGINES);
-      const result = onOldNode(process.execPath, ["src/server.ts"], join(REPO_ROOT, "apps", app));
+      const result = onOldNode(process.execPath, ["src/server.ts"], join(ROOT, "apps", app));
       expect(result.stdout).toBe("");
       expect(result.stderr).toBe(expectedLine());
       expect(result.status).toBe(1);
@@ -108,7 +106,7 @@ describe("on an old Node", () => {
 describe("on the required Node", () => {
   it("pnpm:devPreinstall passes silently, also where scripts/ is absent (the image's pruned install)", () => {
     const script = rootManifest.scripts["pnpm:devPreinstall"] as string;
-    const here = spawnSync("sh", ["-c", script], { cwd: REPO_ROOT, encoding: "utf8" });
+    const here = spawnSync("sh", ["-c", script], { cwd: ROOT, encoding: "utf8" });
     expect([here.status, here.stdout, here.stderr]).toEqual([0, "", ""]);
     const pruned = spawnSync("sh", ["-c", script], { cwd: scratch, encoding: "utf8" });
     expect([pruned.status, pruned.stdout, pruned.stderr]).toEqual([0, "", ""]);

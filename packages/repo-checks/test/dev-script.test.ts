@@ -8,14 +8,14 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "./support/repo.ts";
+import { ROOT } from "./support/repository.ts";
 
 const root = mkdtempSync(join(tmpdir(), "setup-repo-dev-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 mkdirSync(join(root, "scripts"));
 mkdirSync(join(root, "node_modules/.bin"), { recursive: true });
 for (const file of ["package.json", "scripts/dev.mjs", "scripts/check-node.mjs"]) {
-  copyFileSync(join(REPO_ROOT, file), join(root, file));
+  copyFileSync(join(ROOT, file), join(root, file));
 }
 const turbo = join(root, "node_modules/.bin/turbo");
 writeFileSync(
