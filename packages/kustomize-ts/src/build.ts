@@ -16,6 +16,7 @@ import { Schema } from "./patches/schema.ts";
 import {
   builtinKind,
   generatorArgs,
+  iamPolicyGenerator,
   type PluginConfig,
   type PluginWhere,
   runTransformerConfig,
@@ -347,7 +348,7 @@ function runGenerators(
   (k.secretGenerator ?? []).forEach((args, i) => {
     gens.push(generate(ldr, args, "Secret", k.generatorOptions, file, i));
   });
-  const plugged: Resource[] = [];
+  const plugged: { res: Resource; key: string }[] = [];
   for (const { config, where, configuredIn } of pluginConfigs(
     ctx,
     ldr,
@@ -356,6 +357,14 @@ function runGenerators(
     "generators",
   )) {
     const kind = builtinKind(config, where);
+    if (kind === "IAMPolicyGenerator") {
+      const name = String((config.metadata as Record<string, unknown>).name);
+      for (const res of iamPolicyGenerator(config, where)) {
+        if (ctx.tracing) res.origin = originText(configuredIn, kind, name);
+        plugged.push({ res, key: where.key });
+      }
+      continue;
+    }
     if (kind !== "ConfigMapGenerator" && kind !== "SecretGenerator") {
       throw new KustomizeError(`${kind} is not a generator: list it under "transformers"`, where);
     }
@@ -370,7 +379,7 @@ function runGenerators(
       index,
     );
     if (ctx.tracing) res.origin = originText(configuredIn, kind, args.name);
-    plugged.push(res);
+    plugged.push({ res, key: where.key });
   }
   for (const res of gens) {
     if (ctx.tracing) {
@@ -379,7 +388,7 @@ function runGenerators(
     }
     absorb(list, res, file);
   }
-  for (const res of plugged) absorb(list, res, file);
+  for (const { res, key } of plugged) absorb(list, res, file, key);
 }
 
 function mergeMaps(a: unknown, b: unknown): Record<string, unknown> {
@@ -402,12 +411,16 @@ function setOrDelete(
 }
 
 /** Adds a generated resource, or merges/replaces it into an existing one per its behavior. */
-function absorb(list: Resource[], res: Resource, file: string): void {
+function absorb(
+  list: Resource[],
+  res: Resource,
+  file: string,
+  key = res.kind === "ConfigMap" ? "configMapGenerator" : "secretGenerator",
+): void {
   const id = res.curId();
   const matches = list.filter((r) =>
     [...r.previousIds(), r.curId()].some((other) => idEquals(other, id)),
   );
-  const key = res.kind === "ConfigMap" ? "configMapGenerator" : "secretGenerator";
   if (matches.length === 0) {
     if (res.behavior === "merge" || res.behavior === "replace") {
       throw new KustomizeError(

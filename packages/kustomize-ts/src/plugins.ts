@@ -8,6 +8,7 @@ import { basename } from "node:path";
 import { KustomizeError } from "./api.ts";
 import { toSpec } from "./config/transformer-config.ts";
 import type { TransformContext, Where } from "./context.ts";
+import { iamPolicyArgs, iamPolicyResources } from "./iam-policy-generator.ts";
 import type { GeneratorArgs, ImageArg, PatchArg, Selector } from "./kustomization.ts";
 import type { Resource } from "./resource.ts";
 import type { FieldSpec } from "./slash-path.ts";
@@ -34,12 +35,13 @@ export type PluginConfig = Record<string, unknown>;
 export type PluginWhere = Where;
 
 /** kustomize's builtin plugins that kustomize-ts does not run. */
-const UNSUPPORTED_BUILTINS = new Set(["HelmChartInflationGenerator", "IAMPolicyGenerator"]);
+const UNSUPPORTED_BUILTINS = new Set(["HelmChartInflationGenerator"]);
 
 /** Every builtin kind kustomize-ts runs, for did-you-mean. */
 const SUPPORTED_BUILTINS = [
   "ConfigMapGenerator",
   "SecretGenerator",
+  "IAMPolicyGenerator",
   "LabelTransformer",
   "AnnotationsTransformer",
   "NamespaceTransformer",
@@ -152,6 +154,13 @@ export function generatorArgs(config: PluginConfig, where: PluginWhere): Generat
   const options = optionalMap<GeneratorArgs["options"]>(config, "options", where);
   if (options !== undefined) args.options = options;
   return args;
+}
+
+/** The ServiceAccount an IAMPolicyGenerator config generates. */
+export function iamPolicyGenerator(config: PluginConfig, where: PluginWhere): Resource[] {
+  const args = iamPolicyArgs(config, (problem) => fail(config, where, problem));
+  const meta = config.metadata as Record<string, unknown>;
+  return iamPolicyResources(args, String(meta.name), where);
 }
 
 /** A ValueAddTransformer config: its targets, then those of its `targetFilePath` file. */
@@ -329,6 +338,7 @@ export function runTransformerConfig(
     }
     case "ConfigMapGenerator":
     case "SecretGenerator":
+    case "IAMPolicyGenerator":
       throw new KustomizeError(`${kind} is a generator: list it under "generators"`, where);
     case "SortOrderTransformer":
     case "LegacyOrderTransformer":

@@ -156,6 +156,17 @@ const errorKinds: { kind: string; kubectl: RegExp; ours?: RegExp }[] = [
       /unable to find one of 'kustomization\.yaml', 'kustomization\.yml' or 'Kustomization' in directory/,
   },
   { kind: "missing file", kubectl: /no such file or directory/ },
+  { kind: "cloud provider", kubectl: /cloud provider \S* not supported yet/ },
+  {
+    kind: "IAMPolicyGenerator without a cloud service account",
+    kubectl: /yaml: line 6: found character that cannot start any token/,
+    ours: /IAMPolicyGenerator \S+ needs serviceAccount\.name/,
+  },
+  {
+    kind: "IAMPolicyGenerator value that is not YAML",
+    kubectl: /^yaml: line \d+: /,
+    ours: /IAMPolicyGenerator \S+ writes its values into YAML unquoted and they do not parse/,
+  },
 ];
 
 const cases = existsSync(casesDir)
