@@ -3,15 +3,9 @@ import type { KubernetesObject } from "@repo/kustomize-ts";
 import { describe, expect, it } from "vitest";
 import type { RuleContext } from "../src/verify/rules/context.ts";
 import { checkModelSettings } from "../src/verify/rules/model.ts";
-import type { RepositoryConfig } from "../src/verify/types.ts";
+import { TEST_REPOSITORY } from "./helpers/repository-config.ts";
 
-const config: RepositoryConfig = {
-  repository: "o/r",
-  registry: "ghcr.io",
-  repoURL: "https://github.com/o/r.git",
-  imagePrefix: "ghcr.io/o/r/",
-  clusters: [],
-};
+const config = TEST_REPOSITORY;
 
 function context(objects: KubernetesObject[]): RuleContext {
   return {

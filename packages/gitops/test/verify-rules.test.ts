@@ -29,15 +29,10 @@ import {
   checkService,
 } from "../src/verify/rules/selectors.ts";
 import { checkSchema, fieldPath } from "../src/verify/schema.ts";
-import type { RenderedTarget, RepositoryConfig } from "../src/verify/types.ts";
+import type { RenderedTarget } from "../src/verify/types.ts";
+import { TEST_REPOSITORY } from "./helpers/repository-config.ts";
 
-const config: RepositoryConfig = {
-  repository: "o/r",
-  registry: "ghcr.io",
-  repoURL: "https://github.com/o/r.git",
-  imagePrefix: "ghcr.io/o/r/",
-  clusters: [],
-};
+const config = TEST_REPOSITORY;
 
 function object(
   kind: string,
