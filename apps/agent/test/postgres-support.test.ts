@@ -57,7 +57,11 @@ function copyWithDependencies(
   const dir = packageDir(name, from);
   if (!dir) return;
   seen.add(name);
-  cpSync(dir, join(nodeModules, name), { recursive: true, dereference: true });
+  // cp -L, not cpSync's dereference: that one drops the relative library links
+  // (lib/libicuuc.so.60 -> libicuuc.so.60.2) the binaries package hydrates after install.
+  mkdirSync(dirname(join(nodeModules, name)), { recursive: true });
+  const copied = spawnSync("cp", ["-RL", dir, join(nodeModules, name)], { encoding: "utf8" });
+  if (copied.status !== 0) throw new Error(`cp -RL ${dir}: ${copied.stderr}`);
   const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
   const dependencies = { ...manifest.dependencies, ...manifest.optionalDependencies };
   for (const dependency of Object.keys(dependencies)) {
