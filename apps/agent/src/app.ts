@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import { maxHeaderSize } from "node:http";
 import Fastify, {
   type FastifyBaseLogger,
@@ -8,7 +7,6 @@ import Fastify, {
 } from "fastify";
 import type { Logger } from "pino";
 import type { Config } from "./config.ts";
-import { AccessLog } from "./platform/access-log.ts";
 import { AllowedMethods } from "./platform/allowed-methods.ts";
 import { type Capacity, connectionCapacity, openFileLimit } from "./platform/capacity.ts";
 import { clientErrorHandler } from "./platform/client-errors.ts";
@@ -19,8 +17,9 @@ import { createLogger } from "./platform/logger.ts";
 import { createMetrics, type Metrics } from "./platform/metrics.ts";
 import { registerOpenApi } from "./platform/openapi.ts";
 import { Readiness } from "./platform/readiness.ts";
+import { requestIds, requestLifecycle } from "./platform/request-lifecycle.ts";
 import { lazyRequestLoggers } from "./platform/request-logger.ts";
-import { registerRateLimit, SECURITY_HEADERS } from "./platform/security.ts";
+import { registerRateLimit } from "./platform/security.ts";
 import { createSerializerCompiler } from "./platform/serialization.ts";
 import { createValidatorCompiler } from "./platform/validation.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -57,9 +56,6 @@ declare module "fastify" {
 /** Longest path parameter the router matches (a task id is 36 characters). */
 const MAX_PARAM_LENGTH = 100;
 
-/** An incoming x-request-id is kept when it looks like an id, so traces join up across services. */
-const REQUEST_ID = /^[\w.:@-]{1,128}$/;
-
 /** What the OpenAPI document says about the service as a whole. */
 const API_DOCUMENT = {
   title: "Agent service",
@@ -93,23 +89,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const metrics = createMetrics({ version: config.appVersion });
   const taskMetrics = new TaskMetrics();
   metrics.add(taskMetrics.metrics());
-  const lifecycle = new AccessLog({
-    started: (request, reply) => {
-      reply.headers(SECURITY_HEADERS);
-      reply.header("x-request-id", request.id);
-      // While draining, every answer ends its connection: clients reconnect to other
-      // replicas, and the server is not left waiting for idle keep-alive sockets when it closes.
-      if (readiness.draining) reply.header("connection", "close");
-    },
-    completed: metrics.recordRequest,
-  });
   const routes = new AllowedMethods(MAX_PARAM_LENGTH);
   const capacity = deps.capacity ?? connectionCapacity(config, openFileLimit());
-  const requestIdPrefix = randomBytes(6).toString("base64url");
-  let requestCount = 0;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    logController: lifecycle,
+    logController: requestLifecycle({ readiness, metrics }),
     childLoggerFactory: lazyRequestLoggers,
     // Given from the start, Fastify does not load its default compilers: both ours load
     // Ajv and fast-json-stringify on first use instead of at start.
@@ -132,14 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       maxHeaderSize,
     }),
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    genReqId: (req) => {
-      const incoming = req.headers["x-request-id"];
-      if (typeof incoming === "string" && REQUEST_ID.test(incoming)) return incoming;
-      // A per-process random prefix and a counter: unique across replicas, far cheaper
-      // per request than a random UUID.
-      requestCount += 1;
-      return `${requestIdPrefix}-${requestCount.toString(36)}`;
-    },
+    genReqId: requestIds(),
     // A malformed URL or an over-long parameter gets the same error body as every other
     // client mistake.
     frameworkErrors: (err, request, reply) => {
