@@ -40,7 +40,8 @@ export interface Run {
 export interface TargetResult {
   key: string;
   name: string;
-  ablation: boolean;
+  /** What it is measured against (an ablation), or null for a target held to the targets. */
+  against: string | null;
   startupMs: number[];
   peakRssMb: number | null;
   runs: Record<Endpoint, Run[]>;
@@ -153,7 +154,9 @@ export function analyse(results: BenchResults): Analysis {
   const fastify = byKey.get("fastify");
   const bare = byKey.get("node");
   if (fastify) compare(fastify, byKey.get("node"));
-  for (const t of results.targets) if (t.ablation) compare(t, agent);
+  for (const t of results.targets) if (t.against) compare(t, byKey.get(t.against));
+  // What the agent costs beyond its per-request features: the rest of the service.
+  compare(agent, byKey.get("fastify-features"));
 
   const checks: Check[] = [];
   const pair = (b: string, endpoint: Endpoint) =>
@@ -210,7 +213,7 @@ function markdownTable(rows: string[][]): string {
 }
 
 export function methodParagraph(results: BenchResults): string {
-  return `Method: each server runs alone in its own process${results.pinned ? " pinned to CPU 0 (taskset), with the load generator pinned to CPU 1" : " (not pinned: no taskset)"}, on loopback; load comes from ${results.loadGenerator === "wrk" ? "wrk (one thread" : "autocannon (client-bound figures: in the benchmark's process"}, ${results.connections} keep-alive connections). Every target serves the same contract and the run first checks that their answers are the same bytes (ids, times and uptime aside); GET /tasks/:id reads a task the run moved to completed through PATCH, so no runner changes it and every target serializes the same task. After ${results.warmupS} s of warm-up per endpoint, the targets run in ${results.rounds} round(s) of ${results.durationS} s per endpoint, in turn, forwards in even rounds and backwards in odd ones, so a drift in the machine's speed touches all of them alike. A ratio is the median of the per-round ratios of requests per second; a round counts only when both servers' cores were at least ${BUSY_MIN * 100}% busy during their runs (user + system CPU time from /proc/<pid>/stat over wall time), which shows the server, not the client or another process, was the bottleneck; a figure with fewer than half its rounds counting is void. p50 and p99 are the load generator's latency percentiles (median over rounds). Start-up is spawn to the first 200 on /ready, shown beside Node alone (spawn to exit of an empty script), the floor under any Node server's start-up; peak RSS is the process's VmHWM after 2 s of /health load on a fresh process.`;
+  return `Method: each server runs alone in its own process${results.pinned ? " pinned to CPU 0 (taskset), with the load generator pinned to CPU 1" : " (not pinned: no taskset)"}, on loopback; load comes from ${results.loadGenerator === "wrk" ? "wrk (one thread" : "autocannon (client-bound figures: in the benchmark's process"}, ${results.connections} keep-alive connections). Every target serves the same contract and the run first checks that their answers are the same bytes (ids, times and uptime aside); GET /tasks/:id reads a task the run moved to completed through PATCH, so no runner changes it and every target serializes the same task. The targets run in ${results.rounds} round(s), in turn, forwards in even rounds and backwards in odd ones, so a drift in the machine's speed touches all of them alike; in each round every target is started afresh and alone (no other server is running), warmed up for ${results.warmupS} s per endpoint, run for ${results.durationS} s per endpoint and stopped, because two processes of the same server can settle several percent apart and each round should show a process of its own. A ratio is the median of the per-round ratios of requests per second; a round counts only when both servers' cores were at least ${BUSY_MIN * 100}% busy during their runs (user + system CPU time from /proc/<pid>/stat over wall time), which shows the server, not the client or another process, was the bottleneck; a figure with fewer than half its rounds counting is void. p50 and p99 are the load generator's latency percentiles (median over rounds). Start-up is spawn to the first 200 on /ready, shown beside Node alone (spawn to exit of an empty script), the floor under any Node server's start-up; peak RSS is the process's VmHWM after 2 s of /health load on a fresh process.`;
 }
 
 export function markdown(results: BenchResults, analysis: Analysis): string {

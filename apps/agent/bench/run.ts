@@ -6,15 +6,18 @@
  * (bench/peers/fastapi_app.py). Run `pnpm --filter @repo/agent build` first (`pnpm bench`
  * at the root does).
  *
- * Load comes from wrk pinned to one core, each server runs pinned to the other; the
- * targets run in alternating paired rounds after a warm-up, and a ratio is the median of
- * per-round ratios. A round counts only when the server's core was at least 90% busy in
- * both runs of the pair (/proc/<pid>/stat): otherwise the server was not the bottleneck
- * (the machine was busy, or the client was), and the figure is void.
+ * Load comes from wrk pinned to one core, each server runs pinned to the other, alone: in
+ * every round each target is started afresh, warmed up, measured on every endpoint and
+ * stopped before the next one starts (forwards in even rounds, backwards in odd ones). Two
+ * processes of the same server can settle at throughputs several percent apart, so each
+ * round's figure comes from a process of its own and the spread shows that too. A ratio is
+ * the median of per-round ratios; a round counts only when the server's core was at least
+ * 90% busy in both runs of the pair (/proc/<pid>/stat): otherwise the server was not the
+ * bottleneck (the machine was busy, or the client was), and the figure is void.
  *
- * Environment: BENCH_ROUNDS (default 5), BENCH_DURATION_S per run (default 1),
+ * Environment: BENCH_ROUNDS (default 7), BENCH_DURATION_S per run (default 1),
  * BENCH_WARMUP_S (default 1), BENCH_CONNECTIONS (default 50), BENCH_STARTS (agent's
- * start-ups, default 10), BENCH_ABLATIONS=0 (skip the agent variants), BENCH_PYTHON (a
+ * start-ups, default 10), BENCH_ABLATIONS=0 (skip the variants: the agent with one setting changed, and plain Fastify with the agent's per-request features), BENCH_PYTHON (a
  * python3 with fastapi + uvicorn), BENCH_OUT (results directory, default bench/results).
  */
 import { execFileSync } from "node:child_process";
@@ -40,7 +43,7 @@ import {
 } from "./report.ts";
 import { liveChildren, type Server, type Started, start, stop } from "./servers.ts";
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 1);
 const WARMUP_S = Number(process.env.BENCH_WARMUP_S ?? 1);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
@@ -56,8 +59,8 @@ const LOAD_CPU = 1;
 
 interface Target extends Server {
   key: string;
-  /** Measured against the agent rather than held to a target. */
-  ablation?: boolean;
+  /** The key of the target this one is measured against (an ablation): it is held to no target. */
+  against?: string;
 }
 
 const agentEntry = fileURLToPath(new URL("../dist/server.js", import.meta.url));
@@ -112,25 +115,46 @@ function targetsToRun(python: string | undefined): Target[] {
   if (ABLATIONS) {
     targets.push(
       {
+        key: "fastify-features",
+        name: "plain Fastify 5 + the agent's per-request features",
+        command: node(here("./peers/fastify.ts")),
+        env: { APP_VERSION: VERSION, PEER_FEATURES: "on", LOG_LEVEL: "info" },
+        against: "fastify",
+      },
+      {
+        key: "fastify-features-no-headers",
+        name: "plain Fastify 5 + the agent's per-request features but the security headers",
+        command: node(here("./peers/fastify.ts")),
+        env: { APP_VERSION: VERSION, PEER_FEATURES: "no-headers", LOG_LEVEL: "info" },
+        against: "fastify-features",
+      },
+      {
+        key: "fastify-features-no-metrics",
+        name: "plain Fastify 5 + the agent's per-request features but the request metrics",
+        command: node(here("./peers/fastify.ts")),
+        env: { APP_VERSION: VERSION, PEER_FEATURES: "no-metrics", LOG_LEVEL: "info" },
+        against: "fastify-features",
+      },
+      {
         key: "agent-runner-off",
         name: "agent, RUNNER=off",
         command: node(agentEntry),
         env: { ...agentEnv, LOG_LEVEL: "info", RUNNER: "off" },
-        ablation: true,
+        against: "agent",
       },
       {
         key: "agent-silent",
         name: "agent, LOG_LEVEL=silent",
         command: node(agentEntry),
         env: { ...agentEnv, LOG_LEVEL: "silent", RUNNER: "on" },
-        ablation: true,
+        against: "agent",
       },
       {
         key: "agent-debug",
         name: "agent, LOG_LEVEL=debug (a log line per request)",
         command: node(agentEntry),
         env: { ...agentEnv, LOG_LEVEL: "debug", RUNNER: "on" },
-        ablation: true,
+        against: "agent",
       },
     );
   }
@@ -157,9 +181,6 @@ const inTurn = <T>(items: T[], round: number): T[] =>
 
 interface Live {
   target: Target;
-  server: Started;
-  /** Path of one existing task, for GET /tasks/:id. */
-  taskPath: string;
   result: TargetResult;
 }
 
@@ -239,12 +260,10 @@ async function main(): Promise<void> {
       );
       live.push({
         target,
-        server: undefined as unknown as Started,
-        taskPath: "",
         result: {
           key: target.key,
           name: target.name,
-          ablation: target.ablation ?? false,
+          against: target.against ?? null,
           startupMs,
           peakRssMb: rssMb ?? null,
           runs: { health: [], post: [], get: [] },
@@ -252,16 +271,27 @@ async function main(): Promise<void> {
       });
     }
 
-    for (const l of live) {
-      l.server = await start(l.target, pin ? SERVER_CPU : undefined);
-      l.taskPath = (await settledTask(`http://127.0.0.1:${l.server.port}`, taskBody)).location!;
-    }
+    const base = (server: Started) => `http://127.0.0.1:${server.port}`;
+    /** A fresh process of the target, with a settled task for GET /tasks/:id. */
+    const fresh = async (l: Live) => {
+      const server = await start(l.target, pin ? SERVER_CPU : undefined);
+      const taskPath = (await settledTask(base(server), taskBody)).location!;
+      return { server, taskPath };
+    };
 
     // The same bytes from every target, or the comparison means nothing.
-    const base = (l: Live) => `http://127.0.0.1:${l.server.port}`;
-    const reference = await contractOf(base(live.find((l) => l.target.key === "node")!), taskBody);
+    const contracts = new Map<string, string[]>();
     for (const l of live) {
-      const differences = contractDifferences(reference, await contractOf(base(l), taskBody));
+      const { server } = await fresh(l);
+      try {
+        contracts.set(l.target.key, await contractOf(base(server), taskBody));
+      } finally {
+        await stop(server.child);
+      }
+    }
+    const reference = contracts.get("node")!;
+    for (const l of live) {
+      const differences = contractDifferences(reference, contracts.get(l.target.key)!);
       if (differences.length > 0) {
         throw new Error(
           `${l.target.name} answers differently from bare node:http:\n  ${differences.join("\n  ")}`,
@@ -272,8 +302,13 @@ async function main(): Promise<void> {
       "  contract: every target answers the benchmarked requests with the same bytes (GET /tasks/:id reads a task moved to completed through PATCH, which no runner touches again)",
     );
 
-    const spec = (l: Live, endpoint: Endpoint, durationS: number): LoadSpec => {
-      const url = base(l);
+    const spec = (
+      server: Started,
+      taskPath: string,
+      endpoint: Endpoint,
+      durationS: number,
+    ): LoadSpec => {
+      const url = base(server);
       if (endpoint === "health")
         return { url: `${url}/health`, durationS, connections: CONNECTIONS };
       if (endpoint === "post") {
@@ -285,18 +320,18 @@ async function main(): Promise<void> {
           connections: CONNECTIONS,
         };
       }
-      return { url: `${url}${l.taskPath}`, durationS, connections: CONNECTIONS };
+      return { url: `${url}${taskPath}`, durationS, connections: CONNECTIONS };
     };
 
-    const measure = async (l: Live, endpoint: Endpoint, durationS: number): Promise<Run> => {
-      const cpuBefore = cpuSeconds(l.server.pid);
+    const measure = async (l: Live, server: Started, request: LoadSpec): Promise<Run> => {
+      const cpuBefore = cpuSeconds(server.pid);
       const began = performance.now();
-      const result = await load(spec(l, endpoint, durationS));
+      const result = await load(request);
       const wallS = (performance.now() - began) / 1000;
-      const cpuAfter = cpuSeconds(l.server.pid);
+      const cpuAfter = cpuSeconds(server.pid);
       if (result.failures > 0 || result.requests === 0) {
         throw new Error(
-          `${l.target.name} ${endpoint}: ${result.failures} of ${result.requests} requests failed`,
+          `${l.target.name} ${request.url}: ${result.failures} of ${result.requests} requests failed`,
         );
       }
       const busy =
@@ -304,18 +339,26 @@ async function main(): Promise<void> {
       return { ...result, busy };
     };
 
-    for (const l of live) for (const endpoint of ENDPOINTS) await measure(l, endpoint, WARMUP_S);
-
     for (let round = 0; round < ROUNDS; round++) {
-      for (const endpoint of ENDPOINTS) {
-        for (const l of inTurn(live, round)) {
-          l.result.runs[endpoint].push(await measure(l, endpoint, DURATION_S));
+      for (const l of inTurn(live, round)) {
+        const { server, taskPath } = await fresh(l);
+        try {
+          for (const endpoint of ENDPOINTS) {
+            await measure(l, server, spec(server, taskPath, endpoint, WARMUP_S));
+          }
+          for (const endpoint of ENDPOINTS) {
+            l.result.runs[endpoint].push(
+              await measure(l, server, spec(server, taskPath, endpoint, DURATION_S)),
+            );
+          }
+        } finally {
+          await stop(server.child);
         }
       }
       process.stdout.write(`  round ${round + 1} of ${ROUNDS} done\n`);
     }
   } finally {
-    for (const l of live) if (l.server) await stop(l.server.child);
+    for (const child of liveChildren) await stop(child);
   }
 
   const results: BenchResults = {

@@ -42,7 +42,7 @@ describe("bench ratios", () => {
     const target = (key: string, rps: number, busy: number, rss: number): TargetResult => ({
       key,
       name: key,
-      ablation: false,
+      against: null,
       startupMs: [200, 240, 300],
       peakRssMb: rss,
       runs: { health: [run(rps, busy)], post: [run(rps, busy)], get: [run(rps, busy)] },
