@@ -82,6 +82,15 @@ function findPython(): string | undefined {
   return undefined;
 }
 
+/** The plain Fastify peer with the agent's per-request features (PEER_FEATURES, see the peer). */
+const withFeatures = (featureSet: string, but: string, against: string): Target => ({
+  key: featureSet === "on" ? "fastify-features" : `fastify-features-${featureSet}`,
+  name: `plain Fastify 5 + the agent's per-request features${but}`,
+  command: node(here("./peers/fastify.ts")),
+  env: { APP_VERSION: VERSION, PEER_FEATURES: featureSet, LOG_LEVEL: "info" },
+  against,
+});
+
 function targetsToRun(python: string | undefined): Target[] {
   const agentEnv = { DATABASE_URL: "", APP_VERSION: VERSION, SHUTDOWN_DRAIN_MS: "0" };
   const targets: Target[] = [
@@ -114,27 +123,9 @@ function targetsToRun(python: string | undefined): Target[] {
   }
   if (ABLATIONS) {
     targets.push(
-      {
-        key: "fastify-features",
-        name: "plain Fastify 5 + the agent's per-request features",
-        command: node(here("./peers/fastify.ts")),
-        env: { APP_VERSION: VERSION, PEER_FEATURES: "on", LOG_LEVEL: "info" },
-        against: "fastify",
-      },
-      {
-        key: "fastify-features-no-headers",
-        name: "plain Fastify 5 + the agent's per-request features but the security headers",
-        command: node(here("./peers/fastify.ts")),
-        env: { APP_VERSION: VERSION, PEER_FEATURES: "no-headers", LOG_LEVEL: "info" },
-        against: "fastify-features",
-      },
-      {
-        key: "fastify-features-no-metrics",
-        name: "plain Fastify 5 + the agent's per-request features but the request metrics",
-        command: node(here("./peers/fastify.ts")),
-        env: { APP_VERSION: VERSION, PEER_FEATURES: "no-metrics", LOG_LEVEL: "info" },
-        against: "fastify-features",
-      },
+      withFeatures("on", "", "fastify"),
+      withFeatures("no-headers", " but the security headers", "fastify-features"),
+      withFeatures("no-metrics", " but the request metrics", "fastify-features"),
       {
         key: "agent-runner-off",
         name: "agent, RUNNER=off",
