@@ -17,8 +17,9 @@
  *
  * Environment: BENCH_ROUNDS (default 7), BENCH_DURATION_S per run (default 1),
  * BENCH_WARMUP_S (default 1), BENCH_CONNECTIONS (default 50), BENCH_STARTS (agent's
- * start-ups, default 10), BENCH_ABLATIONS=0 (skip the variants: the agent with one setting changed, and plain Fastify with the agent's per-request features), BENCH_PYTHON (a
- * python3 with fastapi + uvicorn), BENCH_OUT (results directory, default bench/results).
+ * start-ups, default 10), BENCH_ABLATIONS=0 (skip the variants: the agent with one setting
+ * changed, and plain Fastify with the agent's per-request features), BENCH_PYTHON (a python3
+ * with fastapi + uvicorn), BENCH_OUT (results directory, default bench/results).
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -273,7 +274,8 @@ async function main(): Promise<void> {
     // The same bytes from every target, or the comparison means nothing.
     const contracts = new Map<string, string[]>();
     for (const l of live) {
-      const { server } = await fresh(l);
+      // contractOf settles a task of its own
+      const server = await start(l.target, pin ? SERVER_CPU : undefined);
       try {
         contracts.set(l.target.key, await contractOf(base(server), taskBody));
       } finally {
