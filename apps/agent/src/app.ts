@@ -19,7 +19,7 @@ import { Readiness } from "./platform/readiness.ts";
 import { requestIds, requestLifecycle } from "./platform/request-lifecycle.ts";
 import { lazyRequestLoggers } from "./platform/request-logger.ts";
 import { registerRateLimit } from "./platform/security.ts";
-import { createSerializerCompiler } from "./platform/serialization.ts";
+import { createSerializerCompiler, type SerializerOptions } from "./platform/serialization.ts";
 import { createValidatorCompiler } from "./platform/validation.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { metricsRoutes } from "./routes/metrics.ts";
@@ -40,6 +40,8 @@ export interface AppDeps {
   eventsKeepAliveMs?: number;
   /** Defaults to what the process's file limit holds. */
   capacity?: Capacity;
+  /** Defaults to the build's precompiled serializers, where there are any. */
+  serializers?: SerializerOptions;
 }
 
 declare module "fastify" {
@@ -87,7 +89,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const compilersFactory = {
     buildValidator: () => createValidatorCompiler(),
     buildSerializer: (externalSchemas: Record<string, unknown>) =>
-      createSerializerCompiler(externalSchemas),
+      createSerializerCompiler(externalSchemas, deps.serializers),
   } as unknown;
   const metrics = createMetrics({ version: config.appVersion });
   const taskMetrics = new TaskMetrics();
@@ -98,8 +100,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: logger as FastifyBaseLogger,
     logController: requestLifecycle({ readiness, metrics }),
     childLoggerFactory: lazyRequestLoggers,
-    // Given from the start, Fastify does not load its default compilers: both ours load
-    // Ajv and fast-json-stringify on first use instead of at start.
+    // Given from the start, Fastify does not load its default compilers: ours load Ajv on
+    // first use, and take the build's precompiled serializers (see serialization.ts).
     schemaController: { compilersFactory } as FastifyServerOptions["schemaController"],
     bodyLimit: config.bodyLimit,
     // Slow or stalled clients are cut off (408) instead of holding a connection for ever.

@@ -66,6 +66,8 @@ describe("scripts/package-app.sh (the Dockerfile's steps)", () => {
     const manifest = JSON.parse(readFileSync(join(out, "package.json"), "utf8"));
     expect(manifest.name).toBe("@repo/agent");
     expect(existsSync(join(out, "dist/server.js"))).toBe(true);
+    // the response serializers the build precompiles (apps/agent/src/platform/serialization.ts)
+    expect(existsSync(join(out, "dist/platform/precompiled-serializers.cjs"))).toBe(true);
     for (const dependency of Object.keys(manifest.dependencies)) {
       expect(existsSync(join(out, "node_modules", dependency)), dependency).toBe(true);
     }

@@ -5,6 +5,7 @@ import { buildApp } from "../../src/app.ts";
 import { loadConfig } from "../../src/config.ts";
 import { createLogger } from "../../src/platform/logger.ts";
 import { Readiness } from "../../src/platform/readiness.ts";
+import type { SerializerOptions } from "../../src/platform/serialization.ts";
 import { MemoryTaskStore } from "../../src/tasks/memory-store.ts";
 import type { TaskStore } from "../../src/tasks/store.ts";
 
@@ -23,6 +24,7 @@ export interface TestAppOptions {
   checkIntervalMs?: number;
   checkTimeoutMs?: number;
   eventsKeepAliveMs?: number;
+  serializers?: SerializerOptions;
 }
 
 /** The real app over an in-memory store (or the one given), with logs captured. */
@@ -50,6 +52,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     logger,
     readiness,
     eventsKeepAliveMs: options.eventsKeepAliveMs,
+    serializers: options.serializers,
   });
   return { app, store, readiness, logs };
 }
