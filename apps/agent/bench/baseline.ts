@@ -9,7 +9,11 @@
  * (APP_VERSION gives /health's version).
  */
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
+
+// From the CommonJS module, as the agent does (src/app.ts): an ESM import of node:http loads
+// undici for its WebSocket exports, tens of milliseconds that are no part of a server's floor.
+const { createServer } = process.getBuiltinModule("node:http");
 
 const BODY_LIMIT = 64 * 1024;
 const tasks = new Map<string, Record<string, unknown>>();
