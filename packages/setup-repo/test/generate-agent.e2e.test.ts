@@ -5,7 +5,8 @@
  * script picks exactly the new app for a change to it, the Dockerfile's packaging script builds
  * it into a directory it starts from, and, with a second agent of a long name and a new
  * environment (gitops/README.md's "Add an environment") both in the copy, the whole
- * repository's `turbo run lint typecheck test` stays green, as CI runs it: one run for both.
+ * repository's `turbo run lint typecheck test` stays green, as CI runs it: one run for both
+ * (the first app's own suite aside, see that step).
  * Heavy (an install, the monorepo's suites, a packaging run): each step is bounded.
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
@@ -83,13 +84,21 @@ function pnpmGen(args: string[]) {
 
 /**
  * What CI runs: lint, typecheck and test of every package but this one (whose suite would run
- * this test again; its files are the real tree's, which no fork here changes), all of them even
- * after a failure so the output names every one. turbo shares this repository's cache: a task
- * whose inputs the copy did not change replays instead of running twice. Returns the tasks run.
+ * this test again; its files are the real tree's, which no fork here changes) and those of
+ * `skipped`, all of them even after a failure so the output names every one. turbo shares this
+ * repository's cache: a task whose inputs the copy did not change replays instead of running
+ * twice. Returns the tasks run.
  */
-function turboLintTypecheckTest(): string[] {
+function turboLintTypecheckTest(skipped: string[]): string[] {
   const turbo = join(copy, "node_modules/.bin/turbo");
-  const tasks = ["run", "lint", "typecheck", "test", "--filter=!@repo/setup-repo"];
+  const tasks = [
+    "run",
+    "lint",
+    "typecheck",
+    "test",
+    "--filter=!@repo/setup-repo",
+    ...skipped.map((name) => `--filter=!${name}`),
+  ];
   const planned = run(turbo, [...tasks, "--dry=json"], { timeout: 120_000 });
   expect(planned.status, planned.output.slice(-4000)).toBe(0);
   const plan = JSON.parse(planned.stdout) as {
@@ -309,12 +318,17 @@ describe("with the long-named agent and the qa environment both in the copy", ()
     expect(existsSync(join(copy, `gitops/apps/${source}/overlays/qa/kustomization.yaml`))).toBe(
       true,
     );
-    const tasks = turboLintTypecheckTest();
-    // The new apps are checked like any package; the tests of the gitops tree see qa.
-    for (const app of [LONG, NAME]) {
-      for (const task of ["lint", "typecheck", "test"])
-        expect(tasks).toContain(`@repo/${app}#${task}`);
-    }
+    // The first new app stays in the tree, where the gitops and repository checks see it, but
+    // its own suite is left out: it is the long-named app's with a shorter name (the long one
+    // is the harder case for the formatter), and a third run of the agent's suite in this one
+    // would cost CI a minute or more. The first app was generated, verified, packaged and
+    // started above.
+    const tasks = turboLintTypecheckTest([PKG]);
+    // The long-named app is checked like any package; the tests of the gitops tree see qa.
+    for (const task of ["lint", "typecheck", "test"])
+      expect(tasks).toContain(`@repo/${LONG}#${task}`);
+    expect(tasks.filter((task) => task.startsWith(`${PKG}#`))).toEqual([]);
     expect(tasks).toContain("@repo/gitops#test");
+    expect(tasks).toContain("@repo/repo-checks#test");
   }, 2_400_000);
 });
