@@ -75,6 +75,13 @@ const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const compiled = (peer: string) => here(`./dist/bench/${peer}.js`);
 const node = (entry: string) => [process.execPath, entry];
 
+/** Measured for start-up only (bench/peers/fastify-minimal.ts). */
+const FASTIFY_ALONE: Server = {
+  name: "a one-route Fastify app (start-up only)",
+  command: node(compiled("peers/fastify-minimal")),
+  env: {},
+};
+
 /** The python3 that has fastapi and uvicorn, if any. */
 function findPython(): string | undefined {
   const candidates = [process.env.BENCH_PYTHON, "python3", "/usr/bin/python3"];
@@ -188,7 +195,11 @@ async function main(): Promise<void> {
     console.error("bench: dist/server.js is missing; run `pnpm --filter @repo/agent build` first");
     process.exit(1);
   }
-  if (!existsSync(compiled("baseline")) || !existsSync(compiled("peers/fastify"))) {
+  if (
+    !["baseline", "peers/fastify", "peers/fastify-minimal"].every((peer) =>
+      existsSync(compiled(peer)),
+    )
+  ) {
     console.error(
       "bench: the compiled peers (bench/dist) are missing; run `pnpm --filter @repo/agent bench`, which compiles them first",
     );
@@ -237,6 +248,16 @@ async function main(): Promise<void> {
   const nodeAloneMs = nodeAlone(STARTS, pin ? SERVER_CPU : undefined);
   console.log(
     `  Node alone (an empty script): ${nodeAloneMs.map((ms) => ms.toFixed(0)).join(", ")} ms`,
+  );
+  // The floor under every Fastify service's: a one-route app, started like the targets.
+  const fastifyAloneMs: number[] = [];
+  for (let i = 0; i < PEER_STARTS; i++) {
+    const started = await start(FASTIFY_ALONE, pin ? SERVER_CPU : undefined);
+    fastifyAloneMs.push(started.startupMs);
+    await stop(started.child);
+  }
+  console.log(
+    `  ${FASTIFY_ALONE.name}: ${fastifyAloneMs.map((ms) => ms.toFixed(0)).join(", ")} ms`,
   );
 
   const live: Live[] = [];
@@ -381,6 +402,7 @@ async function main(): Promise<void> {
     cpus: cpus().length,
     notes,
     nodeAloneMs,
+    fastifyAloneMs,
     targets: live.map((l) => l.result),
   };
   console.log(`\n${writeResults(results, OUT)}`);
