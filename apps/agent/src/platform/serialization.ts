@@ -33,11 +33,14 @@ export function schemaFingerprint(
   schema: object,
   externalSchemas: Record<string, unknown>,
 ): string {
-  return createHash("sha256")
-    .update(JSON.stringify(externalSchemas))
-    .update("\n")
-    .update(JSON.stringify(schema))
-    .digest("base64url");
+  return fingerprints(externalSchemas)(schema);
+}
+
+/** schemaFingerprint for many schemas with the same shared ones, written out once. */
+function fingerprints(externalSchemas: Record<string, unknown>): (schema: object) => string {
+  const shared = `${JSON.stringify(externalSchemas)}\n`;
+  return (schema) =>
+    createHash("sha256").update(shared).update(JSON.stringify(schema)).digest("base64url");
 }
 
 /** The build's serializers, or none when this module runs from the sources. */
@@ -61,6 +64,7 @@ export function createSerializerCompiler(
   { precompiled = loadPrecompiledSerializers(), seen }: SerializerOptions = {},
 ): FastifySerializerCompiler<object> {
   const built = new WeakMap<object, Serialize>();
+  const fingerprint = fingerprints(externalSchemas);
   const build = (schema: object): Serialize => {
     let serialize = built.get(schema);
     if (!serialize) {
@@ -74,8 +78,7 @@ export function createSerializerCompiler(
   };
   return ({ schema }) => {
     seen?.(schema, externalSchemas);
-    const ready =
-      precompiled.size > 0 && precompiled.get(schemaFingerprint(schema, externalSchemas));
+    const ready = precompiled.size > 0 && precompiled.get(fingerprint(schema));
     if (ready) return ready;
     let serialize: Serialize | undefined;
     return (data: unknown) => {
