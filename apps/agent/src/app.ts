@@ -149,6 +149,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   routes.watch(app);
+  metrics.watchRoutes(app);
   registerErrorHandling(app, { bodyLimit: config.bodyLimit, routes, answers: [answerStoreError] });
   registerFaultInjection(app, config.fault);
   if (config.rateLimit) await registerRateLimit(app, config.rateLimit);

@@ -61,6 +61,8 @@ const app = Fastify(
       }
     : { logger: false },
 );
+// The request metrics learn each route's template as the service's do.
+if (features) metrics.watchRoutes(app);
 // The service's body rules (no coercion, unknown fields refused), not Fastify's defaults.
 app.setValidatorCompiler(createValidatorCompiler());
 // The error bodies the routes refer to (their 4xx/5xx responses), as the service registers them.

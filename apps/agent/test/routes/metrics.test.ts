@@ -12,6 +12,8 @@ describe("GET /metrics", () => {
     await app.inject(`/tasks/${id}`);
     await app.inject("/tasks/0b6f3a52-9c1e-4d7a-8f3b-2a1c4e5d6f70");
     await app.inject("/no/such/route");
+    // refused before its handler runs, still counted under its route
+    await app.inject({ method: "POST", url: "/tasks", headers: json, payload: { title: 1 } });
     const res = await app.inject("/metrics");
     expect(res.statusCode).toBe(200);
     expect(res.headers["content-type"]).toContain("text/plain");
@@ -22,6 +24,7 @@ describe("GET /metrics", () => {
     expect(requests({ method: "GET", route: "/tasks/:id", status_code: "200" })).toBe(1);
     expect(requests({ method: "GET", route: "/tasks/:id", status_code: "404" })).toBe(1);
     expect(requests({ method: "GET", route: "unmatched", status_code: "404" })).toBe(1);
+    expect(requests({ method: "POST", route: "/tasks", status_code: "400" })).toBe(1);
     const created = { method: "POST", route: "/tasks", status_code: "201" };
     expect(sample(text, "http_request_duration_seconds_count", created)).toBe(1);
     expect(sample(text, "http_request_duration_seconds_bucket", { ...created, le: "+Inf" })).toBe(
