@@ -11,14 +11,14 @@
  * the rest of the service costs. PEER_FEATURES=no-headers and no-metrics leave out the
  * security headers or the request metrics, to tell their share.
  */
-import Fastify, { type FastifyBaseLogger } from "fastify";
+import Fastify from "fastify";
 import { loadConfig } from "../../src/config.ts";
 import { ErrorResponse } from "../../src/platform/errors.ts";
 import { createLogger } from "../../src/platform/logger.ts";
 import { createMetrics } from "../../src/platform/metrics.ts";
 import { Readiness } from "../../src/platform/readiness.ts";
 import { requestIds, requestLifecycle } from "../../src/platform/request-lifecycle.ts";
-import { lazyRequestLoggers } from "../../src/platform/request-logger.ts";
+import { requestLoggers } from "../../src/platform/request-logger.ts";
 import { createValidatorCompiler } from "../../src/platform/validation.ts";
 import { healthRoutes } from "../../src/routes/health.ts";
 import { taskRoutes } from "../../src/routes/tasks.ts";
@@ -50,8 +50,7 @@ metrics.add(taskMetrics.metrics());
 const app = Fastify(
   features
     ? {
-        loggerInstance: logger as FastifyBaseLogger,
-        childLoggerFactory: lazyRequestLoggers,
+        loggerInstance: requestLoggers(logger),
         logController: requestLifecycle({
           readiness,
           metrics: featureSet === "no-metrics" ? { recordRequest: () => {} } : metrics,

@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { describe, expect, it, vi } from "vitest";
-import { LazyRequestLogger, lazyRequestLoggers } from "../../src/platform/request-logger.ts";
+import { LazyRequestLogger, requestLoggers } from "../../src/platform/request-logger.ts";
 
 function capture(level = "info") {
   const lines: Array<Record<string, unknown>> = [];
@@ -18,7 +18,7 @@ describe("LazyRequestLogger", () => {
   it("builds no pino child for lines below its level", () => {
     const { lines, parent } = capture("info");
     const child = vi.spyOn(parent, "child");
-    const log = new LazyRequestLogger(parent, { reqId: "r1" }, {});
+    const log = LazyRequestLogger.over(parent).child({ reqId: "r1" });
     log.debug({ a: 1 }, "hidden");
     log.trace("hidden too");
     log.silent();
@@ -29,7 +29,7 @@ describe("LazyRequestLogger", () => {
   it("writes through one pino child carrying the bindings, at every level", () => {
     const { lines, parent } = capture("trace");
     const child = vi.spyOn(parent, "child");
-    const log = lazyRequestLoggers(parent, { reqId: "r2" }, {});
+    const log = requestLoggers(parent).child({ reqId: "r2" });
     log.trace("t");
     log.debug("d");
     log.info({ n: 1 }, "i");
@@ -50,7 +50,7 @@ describe("LazyRequestLogger", () => {
 
   it("follows a route's level (Fastify's logLevel) and a level set later", () => {
     const { lines, parent } = capture("info");
-    const log = new LazyRequestLogger(parent, { reqId: "r3" }, { level: "warn" });
+    const log = LazyRequestLogger.over(parent).child({ reqId: "r3" }, { level: "warn" });
     expect(log.level).toBe("warn");
     log.info("quiet route");
     log.warn("still told");
@@ -63,7 +63,7 @@ describe("LazyRequestLogger", () => {
 
   it("answers isLevelEnabled as pino does, following its own level", () => {
     const { parent } = capture("info");
-    const log = new LazyRequestLogger(parent, { reqId: "r5" }, { level: "warn" });
+    const log = LazyRequestLogger.over(parent).child({ reqId: "r5" }, { level: "warn" });
     expect(
       ["trace", "debug", "info", "warn", "error", "fatal"].map((level) =>
         log.isLevelEnabled(level),
@@ -74,10 +74,31 @@ describe("LazyRequestLogger", () => {
     expect(log.isLevelEnabled("verbose")).toBe(false);
   });
 
-  it("gives children of its own that keep the request's bindings", () => {
+  it("gives lazy children of its own that keep the request's bindings", () => {
     const { lines, parent } = capture("info");
-    const log = new LazyRequestLogger(parent, { reqId: "r4" }, {});
-    log.child({ task: "t1" }).info("nested");
-    expect(lines).toEqual([expect.objectContaining({ reqId: "r4", task: "t1", msg: "nested" })]);
+    const child = vi.spyOn(parent, "child");
+    const log = LazyRequestLogger.over(parent).child({ reqId: "r4" });
+    const nested = log.child({ task: "t1" });
+    nested.debug("hidden");
+    expect(child).not.toHaveBeenCalled();
+    nested.info("nested");
+    log.info("outer");
+    // one pino child for the request, one for the nested logger (pino's children inherit the spy)
+    expect(child).toHaveBeenCalledTimes(2);
+    expect(lines).toEqual([
+      expect.objectContaining({ reqId: "r4", task: "t1", msg: "nested" }),
+      expect.objectContaining({ reqId: "r4", msg: "outer" }),
+    ]);
+    expect(lines[1]).not.toHaveProperty("task");
+  });
+
+  it("writes the root's own lines through the logger it was given", () => {
+    const { lines, parent } = capture("info");
+    const child = vi.spyOn(parent, "child");
+    const root = requestLoggers(parent);
+    root.info("from the root");
+    expect(child).not.toHaveBeenCalled();
+    expect(lines).toEqual([expect.objectContaining({ msg: "from the root" })]);
+    expect(root.level).toBe("info");
   });
 });
