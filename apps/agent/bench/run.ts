@@ -43,7 +43,15 @@ import {
   type TargetResult,
   writeResults,
 } from "./report.ts";
-import { liveChildren, type Server, type Started, start, stop } from "./servers.ts";
+import { liveChildren, type Started, start, stop } from "./servers.ts";
+import {
+  agentEntry,
+  compiled,
+  FASTIFY_ALONE,
+  findPython,
+  type Target,
+  targetsToRun,
+} from "./targets.ts";
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 1);
@@ -53,119 +61,9 @@ const STARTS = Number(process.env.BENCH_STARTS ?? 10);
 const PEER_STARTS = 3;
 const ABLATIONS = process.env.BENCH_ABLATIONS !== "0";
 const OUT = process.env.BENCH_OUT ?? fileURLToPath(new URL("./results", import.meta.url));
-/** The version every target reports on /health, so the bodies are the same bytes. */
-const VERSION = "bench";
 /** The server's core and the load generator's (and this process's). */
 const SERVER_CPU = 0;
 const LOAD_CPU = 1;
-
-interface Target extends Server {
-  key: string;
-  /** The key of the target this one is measured against (an ablation): it is held to no target. */
-  against?: string;
-}
-
-const agentEntry = fileURLToPath(new URL("../dist/server.js", import.meta.url));
-const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
-/**
- * A TypeScript peer as compiled by `tsc -p bench/tsconfig.json` (the bench script runs it):
- * run as .ts, Node's type stripping would add about 150 ms to its start-up and its own
- * memory to its RSS, which the agent, run from dist/, does not pay.
- */
-const compiled = (peer: string) => here(`./dist/bench/${peer}.js`);
-const node = (entry: string) => [process.execPath, entry];
-
-/** Measured for start-up only (bench/peers/fastify-minimal.ts). */
-const FASTIFY_ALONE: Server = {
-  name: "a one-route Fastify app (start-up only)",
-  command: node(compiled("peers/fastify-minimal")),
-  env: {},
-};
-
-/** The python3 that has fastapi and uvicorn, if any. */
-function findPython(): string | undefined {
-  const candidates = [process.env.BENCH_PYTHON, "python3", "/usr/bin/python3"];
-  for (const python of candidates) {
-    if (!python) continue;
-    try {
-      execFileSync(python, ["-c", "import fastapi, uvicorn"], { stdio: "ignore" });
-      return python;
-    } catch {
-      // not this one
-    }
-  }
-  return undefined;
-}
-
-/** The plain Fastify peer with the agent's per-request features (PEER_FEATURES, see the peer). */
-const withFeatures = (featureSet: string, but: string, against: string): Target => ({
-  key: featureSet === "on" ? "fastify-features" : `fastify-features-${featureSet}`,
-  name: `plain Fastify 5 + the agent's per-request features${but}`,
-  command: node(compiled("peers/fastify")),
-  env: { APP_VERSION: VERSION, PEER_FEATURES: featureSet, LOG_LEVEL: "info" },
-  against,
-});
-
-function targetsToRun(python: string | undefined): Target[] {
-  const agentEnv = { DATABASE_URL: "", APP_VERSION: VERSION, SHUTDOWN_DRAIN_MS: "0" };
-  const targets: Target[] = [
-    {
-      key: "agent",
-      name: "agent (default: LOG_LEVEL=info, runner on)",
-      command: node(agentEntry),
-      env: { ...agentEnv, LOG_LEVEL: "info", RUNNER: "on" },
-    },
-    {
-      key: "fastify",
-      name: "plain Fastify 5",
-      command: node(compiled("peers/fastify")),
-      env: { APP_VERSION: VERSION },
-    },
-    {
-      key: "node",
-      name: "bare node:http",
-      command: node(compiled("baseline")),
-      env: { APP_VERSION: VERSION },
-    },
-  ];
-  if (python) {
-    targets.push({
-      key: "fastapi",
-      name: "FastAPI + uvicorn (1 worker)",
-      command: [python, here("./peers/fastapi_app.py")],
-      env: { APP_VERSION: VERSION },
-    });
-  }
-  if (ABLATIONS) {
-    targets.push(
-      withFeatures("on", "", "fastify"),
-      withFeatures("no-headers", " but the security headers", "fastify-features"),
-      withFeatures("no-metrics", " but the request metrics", "fastify-features"),
-      {
-        key: "agent-runner-off",
-        name: "agent, RUNNER=off",
-        command: node(agentEntry),
-        env: { ...agentEnv, LOG_LEVEL: "info", RUNNER: "off" },
-        against: "agent",
-      },
-      {
-        key: "agent-silent",
-        name: "agent, LOG_LEVEL=silent",
-        command: node(agentEntry),
-        env: { ...agentEnv, LOG_LEVEL: "silent", RUNNER: "on" },
-        against: "agent",
-      },
-      {
-        key: "agent-debug",
-        name: "agent, LOG_LEVEL=debug (a log line per request)",
-        command: node(agentEntry),
-        env: { ...agentEnv, LOG_LEVEL: "debug", RUNNER: "on" },
-        against: "agent",
-      },
-    );
-  }
-  return targets;
-}
 
 /** Spawn to exit of `node -e ""`, `times` times: what any Node server's start-up includes. */
 function nodeAlone(times: number, cpu: number | undefined): number[] {
@@ -237,7 +135,7 @@ async function main(): Promise<void> {
   const load = (spec: LoadSpec): Promise<LoadResult> =>
     useWrk ? wrkLoad(spec, pin ? LOAD_CPU : undefined) : autocannonLoad(spec);
 
-  const targets = targetsToRun(python);
+  const targets = targetsToRun(python, ABLATIONS);
   const loadBefore = loadAverage();
   console.log(
     `bench: ${targets.length} targets, ${ROUNDS} alternating rounds of ${DURATION_S} s per endpoint after ${WARMUP_S} s of warm-up, ${CONNECTIONS} connections, load from ${useWrk ? "wrk" : "autocannon (client-bound)"}${pin ? `, server on CPU ${SERVER_CPU}, load on CPU ${LOAD_CPU}` : ""}, Node ${process.version}, load average ${loadBefore ?? "?"}`,
