@@ -40,7 +40,11 @@ export interface Started {
 }
 
 /** Spawns the server (pinned to `cpu` if given) and times spawn to the first 200 on /ready. */
-export async function start(target: Server, cpu?: number): Promise<Started> {
+export async function start(
+  target: Server,
+  cpu?: number,
+  readyTimeoutMs = 15_000,
+): Promise<Started> {
   const port = await freePort();
   const [command, ...args] =
     cpu === undefined ? target.command : ["taskset", "-c", String(cpu), ...target.command];
@@ -58,7 +62,9 @@ export async function start(target: Server, cpu?: number): Promise<Started> {
   });
   while (!(await readyOnce(port))) {
     if (exited) throw new Error(`${target.name} exited before becoming ready`);
-    if (performance.now() - began > 15_000) throw new Error(`${target.name} not ready after 15 s`);
+    if (performance.now() - began > readyTimeoutMs) {
+      throw new Error(`${target.name} not ready after ${readyTimeoutMs / 1000} s`);
+    }
     await sleep(2);
   }
   // taskset execs the server, so the pid is the server's own.
