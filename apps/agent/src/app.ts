@@ -1,4 +1,5 @@
 import Fastify, {
+  type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
   type FastifyServerOptions,
@@ -16,7 +17,7 @@ import { createMetrics, type Metrics } from "./platform/metrics.ts";
 import { registerOpenApi } from "./platform/openapi.ts";
 import { Readiness } from "./platform/readiness.ts";
 import { requestIds, requestLifecycle } from "./platform/request-lifecycle.ts";
-import { requestLoggers } from "./platform/request-logger.ts";
+import { LazyRequestLogger } from "./platform/request-logger.ts";
 import { registerRateLimit } from "./platform/security.ts";
 import { createSerializerCompiler, type SerializerOptions } from "./platform/serialization.ts";
 import { createValidatorCompiler } from "./platform/validation.ts";
@@ -96,7 +97,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const routes = new AllowedMethods(MAX_PARAM_LENGTH);
   const capacity = deps.capacity ?? connectionCapacity(config, openFileLimit());
   const app = Fastify({
-    loggerInstance: requestLoggers(logger),
+    // Typed as Fastify's own logger, so that the app keeps Fastify's logger type.
+    loggerInstance: LazyRequestLogger.over(logger) as FastifyBaseLogger,
     logController: requestLifecycle({ readiness, metrics }),
     // Given from the start, Fastify does not load its default compilers: ours load Ajv on
     // first use, and take the build's precompiled serializers (see serialization.ts).

@@ -11,14 +11,14 @@
  * the rest of the service costs. PEER_FEATURES=no-headers and no-metrics leave out the
  * security headers or the request metrics, to tell their share.
  */
-import Fastify from "fastify";
+import Fastify, { type FastifyBaseLogger } from "fastify";
 import { loadConfig } from "../../src/config.ts";
 import { ErrorResponse } from "../../src/platform/errors.ts";
 import { createLogger } from "../../src/platform/logger.ts";
 import { createMetrics } from "../../src/platform/metrics.ts";
 import { Readiness } from "../../src/platform/readiness.ts";
 import { requestIds, requestLifecycle } from "../../src/platform/request-lifecycle.ts";
-import { requestLoggers } from "../../src/platform/request-logger.ts";
+import { LazyRequestLogger } from "../../src/platform/request-logger.ts";
 import { createValidatorCompiler } from "../../src/platform/validation.ts";
 import { healthRoutes } from "../../src/routes/health.ts";
 import { taskRoutes } from "../../src/routes/tasks.ts";
@@ -50,7 +50,8 @@ metrics.add(taskMetrics.metrics());
 const app = Fastify(
   features
     ? {
-        loggerInstance: requestLoggers(logger),
+        // Typed as Fastify's own logger, so that the app keeps Fastify's logger type.
+        loggerInstance: LazyRequestLogger.over(logger) as FastifyBaseLogger,
         logController: requestLifecycle({
           readiness,
           metrics: featureSet === "no-metrics" ? { recordRequest: () => {} } : metrics,

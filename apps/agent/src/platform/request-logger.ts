@@ -8,7 +8,7 @@ type Write = (...args: unknown[]) => void;
  * per request costs more than most requests ever log, so a child of this logger turns into
  * a pino child on the first line that is actually written (a level that is off writes
  * nothing and builds nothing); from then on it is exactly that child. Its own children are
- * lazy too, so given to Fastify as its logger (see requestLoggers) it makes every request's
+ * lazy too, so given to Fastify as its logger (`LazyRequestLogger.over(pino)`) it makes every request's
  * logger lazy through Fastify's default child factory, which skips the check a custom
  * factory's every child gets (about 2% of /health's instructions).
  */
@@ -21,7 +21,10 @@ export class LazyRequestLogger implements FastifyBaseLogger {
   readonly #values: Record<string, number>;
   #pino: Logger | undefined;
 
-  /** The root of a tree of lazy loggers over `logger`, which stays the one that writes. */
+  /**
+   * Fastify's `loggerInstance` for a service whose logger is pino: the root of a tree of lazy
+   * loggers over `logger`, which stays the one that writes.
+   */
   static over(logger: Logger): LazyRequestLogger {
     return new LazyRequestLogger(undefined, {}, {}, logger);
   }
@@ -90,9 +93,4 @@ export class LazyRequestLogger implements FastifyBaseLogger {
     this.#pino ??= this.#parent!.#logger().child(this.#bindings, this.#options);
     return this.#pino;
   }
-}
-
-/** Fastify's `loggerInstance` for a service whose logger is pino: lazy request loggers. */
-export function requestLoggers(logger: Logger): FastifyBaseLogger {
-  return LazyRequestLogger.over(logger);
 }

@@ -1,7 +1,7 @@
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { describe, expect, it, vi } from "vitest";
-import { LazyRequestLogger, requestLoggers } from "../../src/platform/request-logger.ts";
+import { LazyRequestLogger } from "../../src/platform/request-logger.ts";
 
 function capture(level = "info") {
   const lines: Array<Record<string, unknown>> = [];
@@ -29,7 +29,7 @@ describe("LazyRequestLogger", () => {
   it("writes through one pino child carrying the bindings, at every level", () => {
     const { lines, parent } = capture("trace");
     const child = vi.spyOn(parent, "child");
-    const log = requestLoggers(parent).child({ reqId: "r2" });
+    const log = LazyRequestLogger.over(parent).child({ reqId: "r2" });
     log.trace("t");
     log.debug("d");
     log.info({ n: 1 }, "i");
@@ -95,7 +95,7 @@ describe("LazyRequestLogger", () => {
   it("writes the root's own lines through the logger it was given", () => {
     const { lines, parent } = capture("info");
     const child = vi.spyOn(parent, "child");
-    const root = requestLoggers(parent);
+    const root = LazyRequestLogger.over(parent);
     root.info("from the root");
     expect(child).not.toHaveBeenCalled();
     expect(lines).toEqual([expect.objectContaining({ msg: "from the root" })]);
