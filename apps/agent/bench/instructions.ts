@@ -19,7 +19,15 @@
  * instructions.json beside the throughput results.
  */
 import { execFileSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { Agent, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -27,7 +35,7 @@ import { fileURLToPath } from "node:url";
 import { settledTask, TASK_BODY as taskBody } from "./contract.ts";
 import { hasCommand } from "./load.ts";
 import { ENDPOINT_NAMES, ENDPOINTS, type Endpoint, median } from "./report.ts";
-import { liveChildren, type Started, start, stop } from "./servers.ts";
+import { type Started, start, stop, stopServersOnInterrupt } from "./servers.ts";
 import { agentEntry, compiled, type Target, targetsToRun } from "./targets.ts";
 
 const WARMUP = Number(process.env.BENCH_IR_WARMUP ?? 3000);
@@ -230,22 +238,19 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
-  for (const entry of [agentEntry, compiled("baseline"), compiled("peers/fastify")]) {
-    try {
-      readFileSync(entry);
-    } catch {
-      console.error(
-        `bench:instructions: ${entry} is missing; run \`pnpm --filter @repo/agent bench\` once (it builds the agent's peers) or \`pnpm --filter @repo/agent build\``,
-      );
-      process.exit(1);
-    }
+  if (!existsSync(agentEntry)) {
+    console.error(
+      "bench:instructions: dist/server.js is missing; run `pnpm --filter @repo/agent build` first",
+    );
+    process.exit(1);
   }
-  const interrupted = () => {
-    for (const child of liveChildren) child.kill("SIGKILL");
-    process.exit(130);
-  };
-  process.once("SIGINT", interrupted);
-  process.once("SIGTERM", interrupted);
+  if (![compiled("baseline"), compiled("peers/fastify")].every((peer) => existsSync(peer))) {
+    console.error(
+      "bench:instructions: the compiled peers (bench/dist) are missing; run `pnpm --filter @repo/agent bench:instructions`, which compiles them first",
+    );
+    process.exit(1);
+  }
+  stopServersOnInterrupt();
 
   const targets = KEYS.map((key) => known.find((t) => t.key === key)!);
   console.log(

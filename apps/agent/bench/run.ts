@@ -43,7 +43,7 @@ import {
   type TargetResult,
   writeResults,
 } from "./report.ts";
-import { liveChildren, type Started, start, stop } from "./servers.ts";
+import { liveChildren, type Started, start, stop, stopServersOnInterrupt } from "./servers.ts";
 import {
   agentEntry,
   compiled,
@@ -103,12 +103,7 @@ async function main(): Promise<void> {
     );
     process.exit(1);
   }
-  const interrupted = (signal: NodeJS.Signals) => {
-    for (const child of liveChildren) child.kill("SIGKILL");
-    process.exit(signal === "SIGINT" ? 130 : 143);
-  };
-  process.once("SIGINT", interrupted);
-  process.once("SIGTERM", interrupted);
+  stopServersOnInterrupt();
 
   const notes: string[] = [];
   const useWrk = hasCommand("wrk");

@@ -26,6 +26,16 @@ function readyOnce(port: number): Promise<boolean> {
 /** Every server process this run has started and that has not exited yet. */
 export const liveChildren = new Set<ChildProcess>();
 
+/** On Ctrl-C or SIGTERM, the servers this run started go with it. */
+export function stopServersOnInterrupt(): void {
+  const interrupted = (signal: NodeJS.Signals) => {
+    for (const child of liveChildren) child.kill("SIGKILL");
+    process.exit(signal === "SIGINT" ? 130 : 143);
+  };
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
+}
+
 export interface Server {
   name: string;
   command: string[];
