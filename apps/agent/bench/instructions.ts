@@ -51,6 +51,9 @@ const CONNECTIONS = 10;
 const MEASURED_ORDER: Endpoint[] = ["health", "get", "post"];
 /** Under callgrind a server starts about fifty times slower. */
 const READY_TIMEOUT_MS = 180_000;
+/** callgrind's dumps, gone when this process exits, interrupted or not. */
+const runDir = mkdtempSync(join(tmpdir(), "agent-bench-ir-"));
+process.once("exit", () => rmSync(runDir, { recursive: true, force: true }));
 /** callgrind_control finds the server by names valgrind builds from HOST and USER. */
 const VGDB_ENV = { ...process.env, HOST: "127.0.0.1" };
 
@@ -111,7 +114,7 @@ function dumped(dir: string, before: Set<string>): number {
 
 /** One fresh process of `target` under callgrind: instructions per request on each endpoint. */
 async function measure(target: Target): Promise<Record<Endpoint, number>> {
-  const dir = mkdtempSync(join(tmpdir(), "agent-bench-ir-"));
+  const dir = mkdtempSync(join(runDir, "process-"));
   const callgrind: Target = {
     ...target,
     command: [
